@@ -1,0 +1,26 @@
+"""glyce-allennlp: Glyce glyph vectors for Chinese as AllenNLP components.
+
+Importing this package is cheap and does not import AllenNLP: the glyph core (:mod:`glyce_allennlp.glyph`) and the
+``glyce-allennlp`` command line work without it. The AllenNLP components (readers, the ``glyce_characters`` indexer,
+the ``glyce`` token embedder, the ``glyce_aux_loss`` model wrapper, the ``glyce_aux_lambda`` callback, predictors) and
+the runtime patches of :mod:`glyce_allennlp.compat` are registered by ``--include-package glyce_allennlp`` (AllenNLP
+imports every submodule), or from Python by :func:`load_components`.
+"""
+import os
+
+__version__ = "0.1.0"
+
+# Optional config variables read with std.extVar(): unset means "" (jsonnet has no default for extVar). AllenNLP
+# passes the environment to jsonnet, and `--include-package glyce_allennlp` imports us before the config is parsed.
+for _name in ("TEST_DATA_PATH",):
+    os.environ.setdefault(_name, "")
+
+
+def load_components() -> None:
+    """Register every glyce_allennlp component with AllenNLP (and allennlp-models' plugins, e.g. ``crf_tagger``),
+    exactly as ``allennlp ... --include-package glyce_allennlp`` does."""
+    from allennlp.common.plugins import import_plugins
+    from allennlp.common.util import import_module_and_submodules
+
+    import_plugins()
+    import_module_and_submodules("glyce_allennlp")

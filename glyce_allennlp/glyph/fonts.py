@@ -275,7 +275,7 @@ def main_list(out=sys.stdout) -> None:
     all_chars = gb2312_chars()
     level1 = set(gb2312_chars(level1_only=True))
     out.write(f"font folder: {font_dir()}\n")
-    out.write(f"{'name':<18}{'script':<13}{'default':<9}{'installed':<11}{'GB2312 L1':>11}{'all':>7}  licence\n")
+    out.write(f"{'name':<18}{'script':<13}{'default':<9}{'installed':<11}{'GB2312 L1':>11}{'all':>10}  licence\n")
     for spec in registry.values():
         installed = is_installed(spec)
         cov1 = cov = "-"

@@ -1,0 +1,55 @@
+"""``glyce-allennlp`` command line: font installation and inspection, glyph sheets.
+
+    glyce-allennlp fonts install [NAME ...] [--all]   fetch free fonts (Debian/npm registries), verify sha256
+    glyce-allennlp fonts list                         scripts, install state, GB2312 coverage, licences
+    glyce-allennlp glyphs sheet TEXT [-o out.png] [--fonts song kai ...] [--size 12]
+"""
+import argparse
+import sys
+from typing import List, Optional
+
+from glyce_allennlp.glyph.fonts import font_dir, install_fonts, main_list
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="glyce-allennlp", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    fonts = sub.add_parser("fonts", help="install and list the free fonts")
+    fonts_sub = fonts.add_subparsers(dest="action", required=True)
+    install = fonts_sub.add_parser("install", help=f"fetch free fonts into the font folder ($GLYCE_FONT_DIR)")
+    install.add_argument("names", nargs="*", help="font names (default: the default font of every free script)")
+    install.add_argument("--all", action="store_true", help="also the alternative fonts (Noto Serif CJK, LXGW)")
+    fonts_sub.add_parser("list", help="show fonts, coverage of GB2312 and licences")
+    glyphs = sub.add_parser("glyphs", help="look at rendered glyphs")
+    glyphs_sub = glyphs.add_subparsers(dest="action", required=True)
+    sheet = glyphs_sub.add_parser("sheet", help="write a PNG sheet: one row per character, one column per font")
+    sheet.add_argument("text")
+    sheet.add_argument("-o", "--output", default="glyph_sheet.png")
+    sheet.add_argument("--fonts", nargs="+", default=["song", "traditional", "fangsong", "kai", "cursive"])
+    sheet.add_argument("--size", type=int, default=12, help="image size the model sees (px)")
+    sheet.add_argument("--scale", type=int, default=4)
+    args = parser.parse_args(argv)
+
+    if args.command == "fonts" and args.action == "install":
+        print(f"font folder: {font_dir()}")
+        status = install_fonts(args.names or None, include_alternatives=args.all)
+        failed = [n for n, s in status.items() if s.startswith("unavailable")]
+        if failed:
+            print(f"{len(failed)} font(s) could not be installed here: {', '.join(failed)}. Configs that name them "
+                  f"will fail with a clear error; the others work.")
+        return 0
+    if args.command == "fonts" and args.action == "list":
+        main_list()
+        return 0
+    if args.command == "glyphs" and args.action == "sheet":
+        from glyce_allennlp.glyph.sheet import glyph_sheet
+
+        chars = [c for c in args.text if not c.isspace()]
+        print(glyph_sheet(chars, args.fonts, args.size, args.scale, args.output))
+        return 0
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+from glyce_allennlp.data.glyce_character_indexer import GlyceCharacterIndexer

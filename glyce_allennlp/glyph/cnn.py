@@ -1,0 +1,46 @@
+"""The Tianzige-CNN of Glyce (Meng et al., 2019, section 2.2 / Figure 1). No AllenNLP here."""
+import torch
+from torch import nn
+
+
+class TianzigeCNN(nn.Module):
+    """Glyph images → glyph vectors, exactly the paper's stack::
+
+        conv 5×5 (in = number of scripts, out = D) → ReLU
+        → max-pool to a 2×2 grid (the 田字格 "Tianzige")
+        → 1×1 grouped conv down to D/4
+        → 2×2 grouped conv back to D (output 1×1)
+        → ReLU → dropout
+
+    Parameters
+    ----------
+    in_channels : number of scripts (fonts), one image channel each.
+    output_dim : D, the glyph vector size (paper: 1024).
+    groups : groups of the 1×1 and 2×2 convolutions (paper: 16). ``output_dim`` must be divisible by ``4 * groups``.
+    dropout : dropout on the output vector.
+    image_size : side of the input images; must be at least 6 (a 5×5 conv leaves ≥ 2×2 for the Tianzige pool).
+
+    Shapes: ``(N, in_channels, image_size, image_size)`` float in [0, 1] → ``(N, output_dim)``.
+    """
+
+    def __init__(self, in_channels: int, output_dim: int = 1024, groups: int = 16, dropout: float = 0.0,
+                 image_size: int = 12):
+        super().__init__()
+        if output_dim % (4 * groups) != 0:
+            raise ValueError(f"output_dim ({output_dim}) must be divisible by 4 * groups ({4 * groups})")
+        if image_size < 6:
+            raise ValueError(f"image_size must be at least 6, got {image_size}")
+        self.in_channels = in_channels
+        self.output_dim = output_dim
+        self.conv = nn.Conv2d(in_channels, output_dim, kernel_size=5)
+        self.tianzige_pool = nn.AdaptiveMaxPool2d(2)  # image_size-4 → 2×2, e.g. 8×8 → 2×2 for 12 px
+        self.down = nn.Conv2d(output_dim, output_dim // 4, kernel_size=1, groups=groups)
+        self.up = nn.Conv2d(output_dim // 4, output_dim, kernel_size=2, groups=groups)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        x = torch.relu(self.conv(images))
+        x = self.tianzige_pool(x)
+        x = self.down(x)
+        x = torch.relu(self.up(x))  # (N, D, 1, 1)
+        return self.dropout(x.flatten(1))

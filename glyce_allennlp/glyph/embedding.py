@@ -1,0 +1,153 @@
+"""Glyph embedding: Unicode code points → glyph vectors, with the auxiliary glyph-classification loss. No AllenNLP.
+
+Design (what makes it fast and open-vocabulary)
+-----------------------------------------------
+* Input is the *code point* of each character (0 = padding), not a vocabulary id, so a character never seen in
+  training is rendered on demand the first time it appears and gets its real glyph vector — it is never mapped to UNK.
+* Glyph images live in one ``uint8`` table (row 0 = padding). The table for the known characters is rendered once
+  (cached on disk by :class:`GlyphRenderer`); new characters are appended. The table is **not** part of the module's
+  ``state_dict``: it is rebuilt from the fonts, so model archives do not grow with it.
+* Training: the Tianzige-CNN runs once per *unique* character of the batch, and the result is scattered back.
+* Evaluation / prediction: the glyph vector of each table row is computed once and memoised; the memo is dropped
+  whenever the module goes back to training mode or loads new weights.
+* Auxiliary loss (paper section 2.3): ``Linear(D → |known chars|)`` predicts each glyph's own character; the mean
+  cross-entropy over the batch's unique known characters is left in :attr:`last_aux_loss` for a wrapper model to mix
+  in as ``L = (1 − λ)·L_task + λ·L_cls``.
+"""
+import logging
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from .cnn import TianzigeCNN
+from .render import GlyphRenderer
+
+logger = logging.getLogger(__name__)
+
+
+class GlyphEmbedding(nn.Module):
+    """Code points → glyph vectors.
+
+    Parameters
+    ----------
+    renderer : the :class:`GlyphRenderer` (fonts = channels, image size).
+    known_chars : the training characters, in class order. They are rendered up front, and they are the classes of
+        the auxiliary loss (a character outside them gets no auxiliary loss term, but still a glyph vector).
+    output_dim : D, the glyph vector size.
+    groups : groups of the Tianzige-CNN's 1×1 and 2×2 convolutions.
+    dropout : dropout on the glyph vector (inside the CNN).
+    aux_classifier : whether to build the auxiliary classifier (``Linear(D → len(known_chars))``).
+    cache_dir : where rendered tables are cached (default ``$GLYCE_HOME/glyphs``).
+    progress : show a progress bar while rendering the initial table.
+
+    Shapes: ``codepoints`` LongTensor of any shape ``(...)`` → ``(..., output_dim)``; padding (0) gives zeros.
+    """
+
+    def __init__(self, renderer: GlyphRenderer, known_chars: Sequence[str], output_dim: int = 1024,
+                 groups: int = 16, dropout: float = 0.0, aux_classifier: bool = True,
+                 cache_dir: Optional[str] = None, progress: bool = True):
+        super().__init__()
+        self.renderer = renderer
+        self.output_dim = output_dim
+        self.cnn = TianzigeCNN(renderer.num_channels, output_dim, groups, dropout, renderer.image_size)
+        known_chars = list(known_chars)
+        bad = [c for c in known_chars if len(c) != 1]
+        if bad:
+            raise ValueError(f"known_chars must be single characters; got {bad[:5]}")
+        self.class_of: Dict[int, int] = {ord(c): i for i, c in enumerate(known_chars)}
+        self.classifier = nn.Linear(output_dim, len(known_chars)) if aux_classifier and known_chars else None
+        images, missing = renderer.render_table(known_chars, cache_dir=cache_dir, progress=progress)
+        size = renderer.image_size
+        padding = np.zeros((1, renderer.num_channels, size, size), dtype=np.uint8)
+        self._images = torch.from_numpy(np.concatenate([padding, images]))  # (rows, channels, size, size) uint8
+        self._missing: List[bool] = [False] + [bool(m) for m in missing]
+        self._row_of: Dict[int, int] = {ord(c): i + 1 for i, c in enumerate(known_chars)}
+        self.num_rendered_on_demand = 0
+        if missing.any():
+            logger.warning("Glyph table: %s", renderer.stats.summary())
+        self._memo: Optional[torch.Tensor] = None  # (rows, D) glyph vectors in eval mode
+        self._memo_done: Optional[torch.Tensor] = None  # (rows,) bool
+        self.last_aux_loss: Optional[torch.Tensor] = None
+        self._register_load_state_dict_pre_hook(self._drop_memo_hook)
+
+    # ------------------------------------------------------------------------------------------------ the table
+    @property
+    def num_rows(self) -> int:
+        return self._images.shape[0]
+
+    def rows_for(self, codepoints: List[int]) -> List[int]:
+        """Table rows of these code points, rendering (and appending) the ones seen for the first time."""
+        new = [cp for cp in dict.fromkeys(codepoints) if cp != 0 and cp not in self._row_of]
+        if new:
+            images, missing = self.renderer.render([chr(cp) for cp in new])
+            start = self.num_rows
+            self._images = torch.cat([self._images, torch.from_numpy(images)])
+            self._missing.extend(bool(m) for m in missing)
+            for offset, cp in enumerate(new):
+                self._row_of[cp] = start + offset
+            self.num_rendered_on_demand += len(new)
+            if missing.any():
+                logger.warning("Characters no font can draw (zero glyph image): %s",
+                               "".join(chr(cp) for cp, m in zip(new, missing) if m))
+        return [0 if cp == 0 else self._row_of[cp] for cp in codepoints]
+
+    def is_missing(self, ch: str) -> bool:
+        """Whether no font of the renderer could draw ``ch`` (its glyph image is all zeros)."""
+        return self._missing[self.rows_for([ord(ch)])[0]]
+
+    def glyph_images(self, codepoints: List[int]) -> torch.Tensor:
+        """``(n, channels, size, size)`` float images in [0, 1] for these code points."""
+        rows = torch.tensor(self.rows_for(codepoints), dtype=torch.long)
+        return self._images[rows].float().div_(255.0)
+
+    # ------------------------------------------------------------------------------------------------ memo
+    def train(self, mode: bool = True):
+        if mode:
+            self._memo = None
+            self._memo_done = None
+        return super().train(mode)
+
+    def _drop_memo_hook(self, *args, **kwargs):
+        self._memo = None
+        self._memo_done = None
+
+    def _memoised_vectors(self, rows: torch.Tensor, device: torch.device) -> torch.Tensor:
+        if self._memo is None or self._memo.device != device:
+            self._memo = torch.zeros(0, self.output_dim, device=device)
+            self._memo_done = torch.zeros(0, dtype=torch.bool, device=device)
+        if self._memo.shape[0] < self.num_rows:  # the table grew (new characters)
+            grow = self.num_rows - self._memo.shape[0]
+            self._memo = torch.cat([self._memo, torch.zeros(grow, self.output_dim, device=device)])
+            self._memo_done = torch.cat([self._memo_done, torch.zeros(grow, dtype=torch.bool, device=device)])
+        rows = rows.to(device)
+        todo = rows[~self._memo_done[rows]].unique()
+        if todo.numel():
+            images = self._images[todo.cpu()].float().div_(255.0).to(device)
+            with torch.no_grad():
+                self._memo[todo] = self.cnn(images)
+            self._memo_done[todo] = True
+        return self._memo[rows]
+
+    # ------------------------------------------------------------------------------------------------ forward
+    def forward(self, codepoints: torch.Tensor) -> torch.Tensor:
+        device = codepoints.device
+        unique, inverse = torch.unique(codepoints.reshape(-1), return_inverse=True)
+        unique_list = unique.tolist()
+        rows = torch.tensor(self.rows_for(unique_list), dtype=torch.long)
+        if self.training:
+            images = self._images[rows].float().div_(255.0).to(device)
+            vectors = self.cnn(images)
+        else:
+            vectors = self._memoised_vectors(rows, device)
+        is_pad = (unique == 0).unsqueeze(-1)
+        vectors = vectors.masked_fill(is_pad.to(device), 0.0)
+        self.last_aux_loss = None
+        if self.training and self.classifier is not None:
+            classes = torch.tensor([self.class_of.get(cp, -1) for cp in unique_list], dtype=torch.long, device=device)
+            known = classes >= 0
+            if known.any():
+                logits = self.classifier(vectors[known])
+                self.last_aux_loss = nn.functional.cross_entropy(logits, classes[known])
+        return vectors[inverse.to(device)].reshape(*codepoints.shape, self.output_dim)

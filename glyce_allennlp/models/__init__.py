@@ -1,0 +1,1 @@
+from glyce_allennlp.models.glyce_aux_loss import GlyceAuxiliaryLoss

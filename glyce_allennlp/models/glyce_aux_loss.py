@@ -1,0 +1,100 @@
+import logging
+from typing import Dict, List
+
+import torch
+from allennlp.data import TextFieldTensors, Vocabulary
+from allennlp.models import Model
+
+from glyce_allennlp.glyph import GlyphEmbedding
+
+logger = logging.getLogger(__name__)
+
+
+@Model.register("glyce_aux_loss")
+class GlyceAuxiliaryLoss(Model):
+    """Wraps **any** AllenNLP model and adds the Glyce auxiliary glyph-classification loss of every glyph embedder
+    found inside it, without editing that model::
+
+        L = (1 − λ)·L_task + λ·L_cls,     λ(epoch) = lambda0 · lambda1 ** epoch
+
+    ``L_cls`` is the mean of the auxiliary losses of the glyph embedders that ran in this forward pass. The epoch is
+    set by the ``glyce_aux_lambda`` trainer callback (add it to ``trainer.callbacks``); without it λ stays ``lambda0``
+    and a warning is logged once.
+
+    Parameters
+    ----------
+    vocab : the vocabulary (passed by AllenNLP).
+    model : the wrapped model, e.g. ``{"type": "crf_tagger", ...}``. Must contain at least one glyph embedder
+        (``glyce`` token embedder or anything built on :class:`GlyphEmbedding`).
+    lambda0 : λ at epoch 0 (in [0, 1]).
+    lambda1 : per-epoch decay of λ (in [0, 1]).
+
+    ``forward`` takes and returns exactly what the wrapped model does; ``loss`` is replaced by the mixed loss and
+    ``task_loss`` / ``glyph_aux_loss`` are added. Metrics add ``glyph_lambda`` and ``glyph_aux_loss`` (Python floats).
+    """
+
+    def __init__(self, vocab: Vocabulary, model: Model, lambda0: float = 0.1, lambda1: float = 0.8) -> None:
+        super().__init__(vocab)
+        if not (0.0 <= lambda0 <= 1.0 and 0.0 <= lambda1 <= 1.0):
+            raise ValueError(f"lambda0 and lambda1 must be in [0, 1], got {lambda0}, {lambda1}")
+        self.model = model
+        self.lambda0 = lambda0
+        self.lambda1 = lambda1
+        self.epoch = 0
+        self.epoch_set_by_callback = False
+        self._warned = False
+        self._glyph_modules: List[GlyphEmbedding] = [m for m in model.modules() if isinstance(m, GlyphEmbedding)]
+        if not self._glyph_modules:
+            raise ValueError("glyce_aux_loss wraps a model without any glyph embedder: use the `glyce` token embedder "
+                             "(with the `glyce_characters` indexer) in it, or drop the wrapper.")
+        self._aux_sum = 0.0
+        self._aux_count = 0
+
+    @property
+    def current_lambda(self) -> float:
+        return float(self.lambda0 * self.lambda1 ** self.epoch)
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = int(epoch)
+        self.epoch_set_by_callback = True
+
+    def forward(self, **inputs) -> Dict[str, torch.Tensor]:  # type: ignore
+        for module in self._glyph_modules:
+            module.last_aux_loss = None
+        output = self.model(**inputs)
+        aux_losses = [m.last_aux_loss for m in self._glyph_modules if m.last_aux_loss is not None]
+        if self.training and "loss" in output and aux_losses:
+            if not self.epoch_set_by_callback and not self._warned:
+                logger.warning("glyce_aux_loss: no `glyce_aux_lambda` trainer callback is configured, so λ stays "
+                               "lambda0=%s for every epoch.", self.lambda0)
+                self._warned = True
+            aux = torch.stack(aux_losses).mean()
+            lam = self.current_lambda
+            output["task_loss"] = output["loss"]
+            output["glyph_aux_loss"] = aux
+            output["loss"] = (1.0 - lam) * output["loss"] + lam * aux
+            self._aux_sum += float(aux.detach())
+            self._aux_count += 1
+        return output
+
+    def make_output_human_readable(self, output_dict: Dict[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
+        return self.model.make_output_human_readable(output_dict)
+
+    def get_metrics(self, reset: bool = False) -> Dict[str, float]:
+        metrics = {k: float(v) for k, v in self.model.get_metrics(reset).items()}
+        metrics["glyph_lambda"] = self.current_lambda
+        if self._aux_count:
+            metrics["glyph_aux_loss"] = self._aux_sum / self._aux_count
+        if reset:
+            self._aux_sum, self._aux_count = 0.0, 0
+        return metrics
+
+    def unwrap(self) -> Model:
+        return self.model
+
+
+def unwrap_model(model: Model) -> Model:
+    """The task model inside any (nested) ``glyce_aux_loss`` wrappers."""
+    while isinstance(model, GlyceAuxiliaryLoss):
+        model = model.model
+    return model

@@ -1,0 +1,1 @@
+from glyce_allennlp.modules.glyce_token_embedder import GlyceTokenEmbedder

@@ -1,0 +1,73 @@
+from typing import List, Optional
+
+import torch
+from allennlp.data import Vocabulary
+from allennlp.modules.highway import Highway
+from allennlp.modules.token_embedders import TokenEmbedder
+
+from glyce_allennlp.glyph import GlyphEmbedding, GlyphRenderer
+
+DEFAULT_FONTS = ["song", "traditional", "fangsong", "kai", "cursive"]
+
+
+@TokenEmbedder.register("glyce")
+class GlyceTokenEmbedder(TokenEmbedder):
+    """Glyce character embedding: glyph vector from the Tianzige-CNN, optionally ⊕ a trainable char-ID embedding,
+    optionally merged by a highway layer. Pair it with the ``glyce_characters`` token indexer.
+
+    Parameters
+    ----------
+    vocab : the model's vocabulary (passed by AllenNLP). Its ``vocab_namespace`` holds the training characters: they
+        are rendered up front, are the classes of the auxiliary glyph loss, and get ids in the char-ID embedding.
+    vocab_namespace : namespace filled by the ``glyce_characters`` indexer (default ``"glyce_chars"``).
+    fonts : one image channel per font: registry names / script names (``"song"``, ``"traditional"``,
+        ``"fangsong"``, ``"kai"``, ``"cursive"``, ``"semicursive"``, …) or paths of font files you own.
+    image_size : glyph image side in pixels (paper: 12 for CNN-only models).
+    glyph_dim : D, the Tianzige-CNN output size (paper: 1024).
+    groups : groups of the Tianzige-CNN's 1×1 and 2×2 convolutions (paper: 16).
+    cnn_dropout : dropout on the glyph vector.
+    char_id_dim : if > 0, concatenate a trainable char-ID embedding of this size (unseen characters → OOV id,
+        while their glyph part stays their real glyph).
+    highway : merge [glyph ⊕ char-ID] with a one-layer highway network (output size unchanged).
+    aux_classifier : build the auxiliary glyph classifier ``Linear(D → |training chars|)``; its loss is added by
+        the ``glyce_aux_loss`` model wrapper.
+    cache_dir : where rendered glyph tables are cached (default ``$GLYCE_HOME/glyphs``).
+
+    Shapes: ``codepoints`` ``(batch, num_tokens)`` LongTensor (0 = padding) →
+    ``(batch, num_tokens, glyph_dim + char_id_dim)``.
+    """
+
+    def __init__(self, vocab: Vocabulary, vocab_namespace: str = "glyce_chars", fonts: List[str] = None,
+                 image_size: int = 12, glyph_dim: int = 1024, groups: int = 16, cnn_dropout: float = 0.0,
+                 char_id_dim: int = 0, highway: bool = False, aux_classifier: bool = True,
+                 cache_dir: Optional[str] = None) -> None:
+        super().__init__()
+        token_to_index = vocab.get_token_to_index_vocabulary(vocab_namespace)
+        special = {vocab._padding_token, vocab._oov_token}
+        known_chars = [t for t in token_to_index if t not in special and len(t) == 1]
+        renderer = GlyphRenderer(fonts or DEFAULT_FONTS, image_size)
+        self.glyph = GlyphEmbedding(renderer, known_chars, glyph_dim, groups, cnn_dropout, aux_classifier, cache_dir)
+        self._char_index = {ord(t): i for t, i in token_to_index.items() if len(t) == 1 and t not in special}
+        self._oov_index = token_to_index.get(vocab._oov_token, 0)
+        self.char_embedding = (torch.nn.Embedding(vocab.get_vocab_size(vocab_namespace), char_id_dim, padding_idx=0)
+                               if char_id_dim > 0 else None)
+        self.output_dim = glyph_dim + char_id_dim
+        self.highway = Highway(self.output_dim, num_layers=1) if highway else None
+
+    def get_output_dim(self) -> int:
+        return self.output_dim
+
+    @property
+    def last_aux_loss(self) -> Optional[torch.Tensor]:
+        return self.glyph.last_aux_loss
+
+    def forward(self, codepoints: torch.LongTensor) -> torch.Tensor:
+        vectors = self.glyph(codepoints)
+        if self.char_embedding is not None:
+            unique, inverse = torch.unique(codepoints, return_inverse=True)
+            ids = torch.tensor([0 if cp == 0 else self._char_index.get(cp, self._oov_index) for cp in unique.tolist()],
+                               dtype=torch.long, device=codepoints.device)
+            vectors = torch.cat([vectors, self.char_embedding(ids[inverse])], dim=-1)
+        if self.highway is not None:
+            vectors = self.highway(vectors)
+        return vectors

@@ -1,0 +1,1 @@
+from glyce_allennlp.predictors.chinese_tagger import ChineseTaggerPredictor

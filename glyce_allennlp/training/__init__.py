@@ -1,0 +1,1 @@
+from glyce_allennlp.training.glyce_lambda_callback import GlyceLambdaCallback

@@ -1,0 +1,171 @@
+"""The AllenNLP-free glyph core: fonts, renderer, cache, Tianzige-CNN, glyph embedding."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from glyce_allennlp.glyph import GlyphEmbedding, GlyphRenderer, TianzigeCNN, resolve_font
+from glyce_allennlp.glyph.fonts import FontError, gb2312_chars, load_registry
+
+FREE = ["song", "traditional", "fangsong", "kai", "cursive"]
+
+
+def test_registry_matches_manifest_licences_and_has_no_proprietary_fonts():
+    registry = load_registry()
+    assert {"song", "traditional", "fangsong", "kai", "cursive"} <= {s.script for s in registry.values()}
+    for spec in registry.values():
+        assert spec.source in ("deb", "npm")
+        assert len(spec.sha256) == 64
+        assert any(k in spec.license for k in ("OFL", "Arphic", "GPL"))
+
+
+def test_default_fonts_are_installed_and_verified():
+    for name in FREE:
+        font = resolve_font(name)
+        assert os.path.isfile(font.path)
+
+
+def test_missing_font_names_the_install_command(tmp_path, monkeypatch):
+    monkeypatch.setenv("GLYCE_FONT_DIR", str(tmp_path))
+    with pytest.raises(FontError, match="glyce-allennlp fonts install"):
+        resolve_font("kai")
+    with pytest.raises(FontError, match="font file you own"):
+        resolve_font("seal")
+
+
+def test_corrupt_font_file_is_rejected(tmp_path, monkeypatch):
+    monkeypatch.setenv("GLYCE_FONT_DIR", str(tmp_path))
+    (tmp_path / "gkai00mp.ttf").write_bytes(b"not a font")
+    with pytest.raises(FontError, match="does not match the registry"):
+        resolve_font("kai")
+
+
+def test_user_font_path_with_face_and_conversion():
+    kai = resolve_font("kai")
+    font = resolve_font(f"{kai.path}#0|s2t")
+    assert font.face == 0 and font.convert == "s2t" and font.sha256 == kai.sha256
+
+
+def test_known_character_draws_ink_centred():
+    renderer = GlyphRenderer(FREE, image_size=12)
+    images, missing = renderer.render(["国", "龍"])
+    assert images.shape == (2, 5, 12, 12) and images.dtype == np.uint8
+    assert not missing.any()
+    for c in range(5):
+        ink = images[0, c] > 0
+        assert ink.sum() > 10
+        ys, xs = np.nonzero(ink)
+        assert abs(ys.mean() - 5.5) < 2.5 and abs(xs.mean() - 5.5) < 2.5
+
+
+def test_traditional_channel_draws_the_traditional_form():
+    song, trad = GlyphRenderer(["song"], 24), GlyphRenderer(["traditional"], 24)
+    simplified = trad.render(["龙"])[0][0, 0]
+    traditional = trad.render(["龍"])[0][0, 0]
+    assert np.array_equal(simplified, traditional)  # 龙 is drawn as 龍 in the traditional channel
+    assert not np.array_equal(song.render(["龙"])[0][0, 0], simplified)
+
+
+def test_character_no_font_can_draw_is_detected_not_a_blank_box():
+    renderer = GlyphRenderer(["song", "kai"], image_size=12)
+    images, missing = renderer.render(["😀", "\U00020000", "\ue000", "中"])
+    assert missing.tolist() == [True, True, True, False]
+    assert not images[:3].any()  # documented fallback: all-zero image, flagged
+    assert len(renderer.stats.missing) == 3
+
+
+def test_fallback_channel_is_counted():
+    # ａ (full-width a) is in the cmap of some fonts and not of others; whatever happens must be visible in stats.
+    renderer = GlyphRenderer(FREE, image_size=12)
+    chars = [chr(c) for c in range(0x2460, 0x2474)]  # circled digits: patchy coverage across CJK fonts
+    images, missing = renderer.render(chars)
+    for i, ch in enumerate(chars):
+        if not missing[i]:
+            assert all(images[i, c].any() for c in range(5)), ch  # no blank channel for a drawable char
+    assert sum(renderer.stats.fallback.values()) + len(renderer.stats.missing) > 0
+
+
+def test_whitespace_is_blank_not_missing():
+    images, missing = GlyphRenderer(["song"], 12).render([" ", "\u3000"])
+    assert not images.any() and not missing.any()
+
+
+def test_render_table_cache_roundtrip_and_half_written_file_is_rebuilt(tmp_path):
+    renderer = GlyphRenderer(["song", "kai"], image_size=12)
+    chars = list("我爱北京天安门")
+    first, _ = renderer.render_table(chars, cache_dir=tmp_path, progress=False)
+    files = list(tmp_path.glob("*.npz"))
+    assert len(files) == 1
+    second, _ = renderer.render_table(chars, cache_dir=tmp_path, progress=False)
+    assert np.array_equal(first, second)
+    data = files[0].read_bytes()
+    files[0].write_bytes(data[: len(data) // 2])  # a process killed mid-write
+    third, _ = renderer.render_table(chars, cache_dir=tmp_path, progress=False)
+    assert np.array_equal(first, third)
+    # a well-formed file whose content does not match its checksum is rebuilt too
+    with np.load(files[0]) as good:
+        checksum = good["checksum"]
+    np.savez(files[0], images=np.zeros_like(first), missing=np.zeros(len(chars), dtype=bool), checksum=checksum)
+    fourth, _ = renderer.render_table(chars, cache_dir=tmp_path, progress=False)
+    assert np.array_equal(first, fourth)
+
+
+def test_unwritable_cache_folder_falls_back_to_rendering(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    images, _ = GlyphRenderer(["song"], 12).render_table(list("中文"), cache_dir=blocker / "sub", progress=False)
+    assert images.any()
+
+
+def test_tianzige_cnn_shapes_and_gradients():
+    cnn = TianzigeCNN(in_channels=5, output_dim=1024, groups=16, image_size=12)
+    assert cnn.down.out_channels == 256 and cnn.down.groups == 16 and cnn.up.groups == 16
+    assert cnn.conv.kernel_size == (5, 5) and cnn.up.kernel_size == (2, 2)
+    x = torch.rand(7, 5, 12, 12, requires_grad=True)
+    y = cnn(x)
+    assert y.shape == (7, 1024)
+    y.sum().backward()
+    assert x.grad.abs().sum() > 0 and cnn.conv.weight.grad.abs().sum() > 0
+    assert TianzigeCNN(3, 64, 4, image_size=24)(torch.rand(2, 3, 24, 24)).shape == (2, 64)
+    with pytest.raises(ValueError):
+        TianzigeCNN(5, 100, 16)
+
+
+def test_glyph_embedding_unique_chars_unseen_chars_and_memo():
+    renderer = GlyphRenderer(["song", "kai"], image_size=12)
+    emb = GlyphEmbedding(renderer, list("我爱北京"), output_dim=64, groups=4, progress=False)
+    codepoints = torch.tensor([[ord(c) for c in "我爱我北"], [ord("鑫"), ord("京"), 0, 0]])
+    emb.train()
+    out = emb(codepoints)
+    assert out.shape == (2, 4, 64)
+    assert torch.allclose(out[0, 0], out[0, 2])  # same char, same vector
+    assert out[1, 2:].abs().sum() == 0  # padding
+    assert emb.last_aux_loss is not None and emb.last_aux_loss.item() > 0
+    (out.sum() + emb.last_aux_loss).backward()
+    assert emb.cnn.conv.weight.grad.abs().sum() > 0 and emb.classifier.weight.grad.abs().sum() > 0
+    assert emb.num_rendered_on_demand == 1  # 鑫 was never a known char: rendered, not UNK
+    emb.eval()
+    with torch.no_grad():
+        eval_out = emb(codepoints)
+    assert eval_out[1, 0].abs().sum() > 0
+    assert emb._memo_done.sum() == 6  # padding row + 4 known chars + 鑫: each computed once
+    assert emb.last_aux_loss is None
+    assert "_images" not in str(list(emb.state_dict()))  # glyph table is rebuilt from fonts, not saved
+
+
+def test_gb2312_tables():
+    assert len(gb2312_chars()) == 6763 and len(gb2312_chars(level1_only=True)) == 3755
+
+
+def test_glyph_core_imports_without_allennlp():
+    code = ("import sys; sys.modules['allennlp'] = None; sys.modules['allennlp_models'] = None\n"
+            "from glyce_allennlp.glyph import GlyphRenderer, GlyphEmbedding\n"
+            "import torch\n"
+            "e = GlyphEmbedding(GlyphRenderer(['song'], 12), list('中文'), output_dim=64, groups=4, progress=False)\n"
+            "print(e(torch.tensor([[ord('中'), ord('字')]])).shape)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ)
+    assert out.returncode == 0, out.stderr
+    assert "torch.Size([1, 2, 64])" in out.stdout

@@ -1,0 +1,51 @@
+// Shared definition of the BiLSTM-CRF tagger (allennlp-models `crf_tagger`) with char-ID or Glyce embeddings.
+// Each config under ner/, cws/, pos/ is one call of `tagger(...)`. Data paths come from the environment:
+// TRAIN_DATA_PATH, VALIDATION_DATA_PATH, and optionally TEST_DATA_PATH (evaluated once, at the end, with the
+// checkpoint selected on the validation set; glyce_allennlp makes an unset TEST_DATA_PATH read as "").
+local test_path = std.extVar("TEST_DATA_PATH");
+
+{
+  // reader: the dataset_reader object without token_indexers; encoding: "BIOUL" (NER) or "BMES" (CWS, POS).
+  tagger(reader, encoding, glyce=false, fonts=["song", "traditional", "fangsong", "kai", "cursive"],
+         glyph_dim=256, image_size=12, char_dim=100, hidden=200, lambda0=0.1, lambda1=0.8,
+         epochs=30, patience=5, batch_size=32, lr=0.001, seed=13)::
+    local indexers = if glyce then { glyce: { type: "glyce_characters" } } else { tokens: { type: "single_id" } };
+    local embedders = if glyce then {
+      glyce: { type: "glyce", fonts: fonts, image_size: image_size, glyph_dim: glyph_dim, groups: 16,
+               cnn_dropout: 0.2, char_id_dim: char_dim },
+    } else {
+      tokens: { type: "embedding", embedding_dim: char_dim },
+    };
+    local input_dim = char_dim + (if glyce then glyph_dim else 0);
+    local crf = {
+      type: "crf_tagger",
+      label_encoding: encoding,
+      constrain_crf_decoding: true,
+      calculate_span_f1: true,
+      include_start_end_transitions: false,
+      dropout: 0.5,
+      text_field_embedder: { token_embedders: embedders },
+      encoder: { type: "lstm", input_size: input_dim, hidden_size: hidden, num_layers: 1, bidirectional: true },
+    };
+    {
+      random_seed: seed,
+      numpy_seed: seed,
+      pytorch_seed: seed,
+      dataset_reader: reader { token_indexers: indexers },
+      train_data_path: std.extVar("TRAIN_DATA_PATH"),
+      validation_data_path: std.extVar("VALIDATION_DATA_PATH"),
+      datasets_for_vocab_creation: ["train"],
+      model: if glyce then { type: "glyce_aux_loss", lambda0: lambda0, lambda1: lambda1, model: crf } else crf,
+      data_loader: { batch_size: batch_size, shuffle: true },
+      validation_data_loader: { batch_size: 128, shuffle: false },
+      trainer: {
+        optimizer: { type: "adam", lr: lr },
+        num_epochs: epochs,
+        patience: patience,
+        validation_metric: "+f1-measure-overall",
+        grad_norm: 5.0,
+        cuda_device: -1,
+        callbacks: if glyce then [{ type: "glyce_aux_lambda" }] else [],
+      },
+    } + (if test_path != "" then { test_data_path: test_path, evaluate_on_test: true } else {}),
+}
