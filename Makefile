@@ -4,7 +4,6 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.glyce-installed
-FONTS_STAMP := $(VENV)/.glyce-fonts
 PIP    := $(BIN)/python -m pip
 
 .PHONY: setup fonts test demo bench clean-venv
@@ -18,7 +17,10 @@ $(STAMP): requirements/base.txt requirements/constraints.txt setup.py
 	$(PIP) install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
+# `apt-get download` needs Debian package lists; a fresh machine (or container) may have none: refresh them when root.
 fonts: $(STAMP)
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && ! ls /var/lib/apt/lists/*_Packages* >/dev/null 2>&1; \
+	  then echo "apt-get update (package lists missing)"; apt-get update -qq || true; fi
 	$(BIN)/glyce-allennlp fonts install
 
 test: fonts

@@ -35,7 +35,9 @@ local test_path = std.extVar("TEST_DATA_PATH");
       train_data_path: std.extVar("TRAIN_DATA_PATH"),
       validation_data_path: std.extVar("VALIDATION_DATA_PATH"),
       datasets_for_vocab_creation: ["train"],
-      model: if glyce then { type: "glyce_aux_loss", lambda0: lambda0, lambda1: lambda1, model: crf } else crf,
+      // crf_tagger's loss is summed over the batch's sentences: sum the glyph loss over its tokens too
+      model: if glyce then { type: "glyce_aux_loss", lambda0: lambda0, lambda1: lambda1, aux_loss_reduction: "sum",
+                             model: crf } else crf,
       data_loader: { batch_size: batch_size, shuffle: true },
       validation_data_loader: { batch_size: 128, shuffle: false },
       trainer: {

@@ -10,9 +10,10 @@ Design (what makes it fast and open-vocabulary)
 * Training: the Tianzige-CNN runs once per *unique* character of the batch, and the result is scattered back.
 * Evaluation / prediction: the glyph vector of each table row is computed once and memoised; the memo is dropped
   whenever the module goes back to training mode or loads new weights.
-* Auxiliary loss (paper section 2.3): ``Linear(D → |known chars|)`` predicts each glyph's own character; the mean
-  cross-entropy over the batch's unique known characters is left in :attr:`last_aux_loss` for a wrapper model to mix
-  in as ``L = (1 − λ)·L_task + λ·L_cls``.
+* Auxiliary loss (paper section 2.3): ``Linear(D → |known chars|)`` predicts each glyph's own character. It is
+  computed once per unique character and weighted by the character's number of occurrences in the batch (padding
+  excluded): :attr:`last_aux_loss` is the mean over the batch's known-character tokens, :attr:`last_aux_loss_sum`
+  the sum, for a wrapper model to mix in as ``L = (1 − λ)·L_task + λ·L_cls``.
 """
 import logging
 from typing import Dict, List, Optional, Sequence
@@ -69,7 +70,9 @@ class GlyphEmbedding(nn.Module):
             logger.warning("Glyph table: %s", renderer.stats.summary())
         self._memo: Optional[torch.Tensor] = None  # (rows, D) glyph vectors in eval mode
         self._memo_done: Optional[torch.Tensor] = None  # (rows,) bool
-        self.last_aux_loss: Optional[torch.Tensor] = None
+        self.last_aux_loss: Optional[torch.Tensor] = None  # mean cross-entropy over the batch's known tokens
+        self.last_aux_loss_sum: Optional[torch.Tensor] = None  # summed over those tokens
+        self.last_aux_tokens = 0
         self._register_load_state_dict_pre_hook(self._drop_memo_hook)
 
     # ------------------------------------------------------------------------------------------------ the table
@@ -144,10 +147,16 @@ class GlyphEmbedding(nn.Module):
         is_pad = (unique == 0).unsqueeze(-1)
         vectors = vectors.masked_fill(is_pad.to(device), 0.0)
         self.last_aux_loss = None
+        self.last_aux_loss_sum = None
+        self.last_aux_tokens = 0
         if self.training and self.classifier is not None:
             classes = torch.tensor([self.class_of.get(cp, -1) for cp in unique_list], dtype=torch.long, device=device)
+            occurrences = torch.bincount(inverse.reshape(-1).to(device), minlength=len(unique_list))
             known = classes >= 0
             if known.any():
-                logits = self.classifier(vectors[known])
-                self.last_aux_loss = nn.functional.cross_entropy(logits, classes[known])
+                losses = nn.functional.cross_entropy(self.classifier(vectors[known]), classes[known], reduction="none")
+                weights = occurrences[known].to(losses.dtype)
+                self.last_aux_loss_sum = (losses * weights).sum()
+                self.last_aux_tokens = int(weights.sum().item())
+                self.last_aux_loss = self.last_aux_loss_sum / self.last_aux_tokens
         return vectors[inverse.to(device)].reshape(*codepoints.shape, self.output_dim)

@@ -17,7 +17,8 @@ class GlyceAuxiliaryLoss(Model):
 
         L = (1 − λ)·L_task + λ·L_cls,     λ(epoch) = lambda0 · lambda1 ** epoch
 
-    ``L_cls`` is the mean of the auxiliary losses of the glyph embedders that ran in this forward pass. The epoch is
+    ``L_cls`` pools the auxiliary losses of the glyph embedders that ran in this forward pass (see
+    ``aux_loss_reduction``). The epoch is
     set by the ``glyce_aux_lambda`` trainer callback (add it to ``trainer.callbacks``); without it λ stays ``lambda0``
     and a warning is logged once.
 
@@ -28,15 +29,23 @@ class GlyceAuxiliaryLoss(Model):
         (``glyce`` token embedder or anything built on :class:`GlyphEmbedding`).
     lambda0 : λ at epoch 0 (in [0, 1]).
     lambda1 : per-epoch decay of λ (in [0, 1]).
+    aux_loss_reduction : ``"mean"`` (default): ``L_cls`` is the mean cross-entropy over the batch's character tokens —
+        right for task losses that are batch means (e.g. ``basic_classifier``). ``"sum"``: summed over the tokens —
+        right for task losses summed over the batch's sentences, like ``crf_tagger``'s negative log-likelihood, so that
+        both terms have the same scale.
 
     ``forward`` takes and returns exactly what the wrapped model does; ``loss`` is replaced by the mixed loss and
     ``task_loss`` / ``glyph_aux_loss`` are added. Metrics add ``glyph_lambda`` and ``glyph_aux_loss`` (Python floats).
     """
 
-    def __init__(self, vocab: Vocabulary, model: Model, lambda0: float = 0.1, lambda1: float = 0.8) -> None:
+    def __init__(self, vocab: Vocabulary, model: Model, lambda0: float = 0.1, lambda1: float = 0.8,
+                 aux_loss_reduction: str = "mean") -> None:
         super().__init__(vocab)
         if not (0.0 <= lambda0 <= 1.0 and 0.0 <= lambda1 <= 1.0):
             raise ValueError(f"lambda0 and lambda1 must be in [0, 1], got {lambda0}, {lambda1}")
+        if aux_loss_reduction not in ("mean", "sum"):
+            raise ValueError(f"aux_loss_reduction must be 'mean' or 'sum', got {aux_loss_reduction!r}")
+        self.aux_loss_reduction = aux_loss_reduction
         self.model = model
         self.lambda0 = lambda0
         self.lambda1 = lambda1
@@ -60,20 +69,22 @@ class GlyceAuxiliaryLoss(Model):
 
     def forward(self, **inputs) -> Dict[str, torch.Tensor]:  # type: ignore
         for module in self._glyph_modules:
-            module.last_aux_loss = None
+            module.last_aux_loss = module.last_aux_loss_sum = None
         output = self.model(**inputs)
-        aux_losses = [m.last_aux_loss for m in self._glyph_modules if m.last_aux_loss is not None]
-        if self.training and "loss" in output and aux_losses:
+        ran = [m for m in self._glyph_modules if m.last_aux_loss_sum is not None]
+        if self.training and "loss" in output and ran:
             if not self.epoch_set_by_callback and not self._warned:
                 logger.warning("glyce_aux_loss: no `glyce_aux_lambda` trainer callback is configured, so λ stays "
                                "lambda0=%s for every epoch.", self.lambda0)
                 self._warned = True
-            aux = torch.stack(aux_losses).mean()
+            aux_sum = torch.stack([m.last_aux_loss_sum for m in ran]).sum()
+            aux_mean = aux_sum / sum(m.last_aux_tokens for m in ran)
+            aux = aux_mean if self.aux_loss_reduction == "mean" else aux_sum
             lam = self.current_lambda
             output["task_loss"] = output["loss"]
             output["glyph_aux_loss"] = aux
             output["loss"] = (1.0 - lam) * output["loss"] + lam * aux
-            self._aux_sum += float(aux.detach())
+            self._aux_sum += float(aux_mean.detach())  # the metric is always the per-token mean
             self._aux_count += 1
         return output
 

@@ -1,0 +1,91 @@
+"""Strict line reading for the glyce dataset readers (pure Python, no AllenNLP).
+
+:func:`read_lines` reads a file as **bytes**, splits it on ``b"\\n"`` only (so ``\\x85``, ``\\u2028`` and the like
+never split a line), removes one trailing ``b"\\r"`` per line (CRLF files), and decodes each line strictly. A UTF-8
+byte-order mark is removed from line 1 (for ``"utf-8"`` and ``"utf-8-sig"``; on any other line it is kept, as the
+character U+FEFF). Splitting bytes on ``b"\\n"`` is safe for every accepted
+encoding: in GBK, GB18030, Big5 and CP950 no byte of a multi-byte character is ``0x0A`` or ``0x0D``.
+
+:func:`drop_whitespace` removes whitespace characters (and their tags) before tokens are made.
+
+Every malformed-input error the readers raise is a :class:`ReaderError`, whose message starts with
+``"{path}:{lineno}: "`` (1-based line numbers, as an editor shows them).
+"""
+import codecs
+from typing import Iterator, Tuple
+
+__all__ = ["ReaderError", "read_lines", "SUPPORTED_ENCODINGS", "normalize_encoding", "drop_whitespace"]
+
+# codecs.lookup(...).name of each accepted encoding.
+SUPPORTED_ENCODINGS = ("utf-8", "utf-8-sig", "gbk", "gb18030", "big5", "cp950")
+
+_BOM = "\ufeff"
+
+
+class ReaderError(ValueError):
+    """Malformed input: ``str(error)`` is ``"{path}:{lineno}: {message}"``.
+
+    ``path``, ``lineno`` and ``message`` are kept as attributes. The exception pickles (for data-loader workers).
+    """
+
+    def __init__(self, path, lineno: int, message: str) -> None:
+        super().__init__(path, lineno, message)
+        self.path = str(path)
+        self.lineno = lineno
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.lineno}: {self.message}"
+
+
+def normalize_encoding(encoding: str) -> str:
+    """The canonical name of ``encoding``; ``ValueError`` unless it is one of :data:`SUPPORTED_ENCODINGS`."""
+    try:
+        name = codecs.lookup(encoding).name
+    except (LookupError, TypeError):
+        name = None
+    if name not in SUPPORTED_ENCODINGS:
+        raise ValueError(f"unsupported encoding {encoding!r}; use one of {', '.join(SUPPORTED_ENCODINGS)}")
+    return name
+
+
+def read_lines(path, encoding: str = "utf-8") -> Iterator[Tuple[int, str]]:
+    """Yield ``(lineno, line)`` for every line of ``path``, 1-based, without the line terminator.
+
+    A final ``"\\n"`` does not start an extra (empty) line. A line that does not decode strictly with ``encoding``
+    raises :class:`ReaderError` ``"{path}:{lineno}: cannot decode as {encoding}: ..."``.
+    """
+    name = normalize_encoding(encoding)
+    codec = "utf-8" if name == "utf-8-sig" else name  # the BOM is handled here, on line 1 only
+    with open(path, "rb") as handle:
+        for lineno, raw in enumerate(handle, start=1):  # binary iteration splits on b"\n" only
+            if raw.endswith(b"\n"):
+                raw = raw[:-1]
+            if raw.endswith(b"\r"):
+                raw = raw[:-1]
+            try:
+                line = raw.decode(codec, errors="strict")
+            except UnicodeDecodeError as error:
+                raise ReaderError(path, lineno, f"cannot decode as {encoding}: {error}") from error
+            if lineno == 1 and codec == "utf-8" and line.startswith(_BOM):
+                line = line[1:]
+            yield lineno, line
+
+
+def drop_whitespace(chars, tags=None):
+    """``(chars, tags)`` without the whitespace characters (and their tags): whitespace never becomes a token.
+
+    ``chars`` is a string or a sequence of single characters (``ValueError`` otherwise); ``tags`` is ``None`` or a
+    sequence of the same length (``ValueError`` otherwise). Returns lists (``tags`` stays ``None``).
+    """
+    chars = list(chars)
+    for char in chars:
+        if not isinstance(char, str) or len(char) != 1:
+            raise ValueError(f"expected single characters, got {char!r}")
+    if tags is None:
+        return [c for c in chars if not c.isspace()], None
+    tags = list(tags)
+    if len(tags) != len(chars):
+        raise ValueError(f"{len(chars)} characters but {len(tags)} tags")
+    kept = [(c, t) for c, t in zip(chars, tags) if not c.isspace()]
+    return [c for c, _ in kept], [t for _, t in kept]

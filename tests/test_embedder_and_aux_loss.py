@@ -1,0 +1,116 @@
+"""The `glyce` token embedder, the `glyce_aux_loss` wrapper and the λ callback."""
+import pytest
+import torch
+
+
+@pytest.fixture
+def vocab(components):
+    from allennlp.data import Vocabulary
+
+    vocab = Vocabulary()
+    vocab.add_tokens_to_namespace(list("我爱北京天安门"), "glyce_chars")
+    vocab.add_tokens_to_namespace(["O", "U-LOC"], "labels")
+    return vocab
+
+
+def make_embedder(vocab, **kwargs):
+    from glyce_allennlp.modules import GlyceTokenEmbedder
+
+    args = dict(fonts=["song", "kai"], glyph_dim=64, groups=4, char_id_dim=16)
+    args.update(kwargs)
+    return GlyceTokenEmbedder(vocab, **args)
+
+
+def test_output_dim_and_shapes(vocab):
+    emb = make_embedder(vocab)
+    assert emb.get_output_dim() == 80
+    out = emb(torch.tensor([[ord(c) for c in "我爱北京"], [ord("鑫"), 0, 0, 0]]))
+    assert out.shape == (2, 4, 80)
+    assert make_embedder(vocab, char_id_dim=0, highway=True).get_output_dim() == 64
+
+
+def test_unseen_character_gets_real_glyph_but_oov_char_id(vocab):
+    emb = make_embedder(vocab)
+    emb.eval()
+    with torch.no_grad():
+        out = emb(torch.tensor([[ord("鑫"), ord("森")]]))
+    glyph_part, id_part = out[..., :64], out[..., 64:]
+    assert glyph_part[0, 0].abs().sum() > 0
+    assert not torch.allclose(glyph_part[0, 0], glyph_part[0, 1])  # two unseen chars, two different glyph vectors
+    assert torch.allclose(id_part[0, 0], id_part[0, 1])  # both OOV on the char-ID side
+
+
+def test_aux_loss_wrapper_mixes_losses_and_lambda_follows_epochs(vocab):
+    from allennlp.models import Model
+    from allennlp.modules.text_field_embedders import BasicTextFieldEmbedder
+    from allennlp.modules.seq2seq_encoders import PassThroughEncoder
+    from allennlp_models.tagging.models.crf_tagger import CrfTagger
+
+    from glyce_allennlp.models.glyce_aux_loss import GlyceAuxiliaryLoss
+    from glyce_allennlp.training.glyce_lambda_callback import GlyceLambdaCallback
+
+    tagger = CrfTagger(vocab, BasicTextFieldEmbedder({"glyce": make_embedder(vocab)}), PassThroughEncoder(80))
+    model = GlyceAuxiliaryLoss(vocab, tagger, lambda0=0.5, lambda1=0.5)
+    tokens = {"glyce": {"codepoints": torch.tensor([[ord(c) for c in "我爱北京"]])}}
+    tags = torch.tensor([[0, 0, 1, 1]])
+    model.train()
+    out = model(tokens=tokens, tags=tags)
+    assert out["glyph_aux_loss"].item() > 0
+    expected = 0.5 * out["task_loss"] + 0.5 * out["glyph_aux_loss"]
+    assert torch.allclose(out["loss"], expected)
+    out["loss"].backward()
+    assert tagger.text_field_embedder.token_embedder_glyce.glyph.classifier.weight.grad.abs().sum() > 0
+
+    class FakeTrainer:
+        def __init__(self, m):
+            self.model = m
+            self._epochs_completed = 0
+
+    callback = GlyceLambdaCallback(serialization_dir="/tmp")
+    callback.on_start(FakeTrainer(model))
+    assert model.current_lambda == 0.5
+    callback.on_epoch(FakeTrainer(model), metrics={}, epoch=0)
+    assert model.current_lambda == 0.25
+    callback.on_epoch(FakeTrainer(model), metrics={}, epoch=1)
+    assert model.current_lambda == 0.125
+    metrics = model.get_metrics(reset=True)
+    assert metrics["glyph_lambda"] == 0.125 and isinstance(metrics["glyph_aux_loss"], float)
+    assert all(type(v) is float for v in metrics.values())  # COMPAT F9
+
+    summed = GlyceAuxiliaryLoss(vocab, tagger, lambda0=0.5, lambda1=0.5, aux_loss_reduction="sum")
+    summed.train()
+    out_sum = summed(tokens=tokens, tags=tags)
+    # 4 known-character tokens: the summed glyph loss is 4 × the per-token mean (same weights, same batch)
+    embedder = tagger.text_field_embedder.token_embedder_glyce.glyph
+    assert embedder.last_aux_tokens == 4
+    assert torch.allclose(out_sum["glyph_aux_loss"], 4 * embedder.last_aux_loss)
+
+    model.eval()
+    with torch.no_grad():
+        out = model(tokens=tokens, tags=tags)
+    assert "glyph_aux_loss" not in out  # the auxiliary loss is a training-time term only
+
+
+def test_wrapper_refuses_a_model_without_glyph_embedder(vocab):
+    from allennlp.modules.text_field_embedders import BasicTextFieldEmbedder
+    from allennlp.modules.token_embedders import Embedding
+    from allennlp.modules.seq2seq_encoders import PassThroughEncoder
+    from allennlp_models.tagging.models.crf_tagger import CrfTagger
+
+    from glyce_allennlp.models.glyce_aux_loss import GlyceAuxiliaryLoss
+
+    tagger = CrfTagger(vocab, BasicTextFieldEmbedder({"tokens": Embedding(8, num_embeddings=10)}),
+                       PassThroughEncoder(8))
+    with pytest.raises(ValueError, match="without any glyph embedder"):
+        GlyceAuxiliaryLoss(vocab, tagger)
+
+
+def test_indexer_rejects_multi_character_tokens(components):
+    from allennlp.data.tokenizers import Token
+
+    from glyce_allennlp.data import GlyceCharacterIndexer
+
+    indexer = GlyceCharacterIndexer()
+    assert indexer.tokens_to_indices([Token("中"), Token("文")], None) == {"codepoints": [0x4E2D, 0x6587]}
+    with pytest.raises(ValueError, match="single characters"):
+        indexer.tokens_to_indices([Token("中文")], None)
