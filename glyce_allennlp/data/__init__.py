@@ -1,1 +1,2 @@
 from glyce_allennlp.data.glyce_character_indexer import GlyceCharacterIndexer
+from glyce_allennlp.data.glyce_word_indexer import GlyceWordCharactersIndexer

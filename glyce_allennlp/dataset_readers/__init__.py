@@ -12,3 +12,5 @@ from glyce_allennlp.dataset_readers.char_ner import CharNerDatasetReader
 from glyce_allennlp.dataset_readers.ctb_pos import CtbPosDatasetReader
 
 __all__ = ["ReaderError", "read_lines", "SighanCwsDatasetReader", "CharNerDatasetReader", "CtbPosDatasetReader"]
+from glyce_allennlp.dataset_readers.conll_dependencies import ConllDependenciesDatasetReader
+from glyce_allennlp.dataset_readers.ud_char_pos import ConllCharPosDatasetReader

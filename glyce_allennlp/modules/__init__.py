@@ -1,1 +1,2 @@
 from glyce_allennlp.modules.glyce_token_embedder import GlyceTokenEmbedder
+from glyce_allennlp.modules.glyce_word_embedder import GlyceWordEmbedder

@@ -1,1 +1,2 @@
 from glyce_allennlp.predictors.chinese_tagger import ChineseTaggerPredictor
+from glyce_allennlp.predictors.chinese_dependency_parser import ChineseDependencyParserPredictor
