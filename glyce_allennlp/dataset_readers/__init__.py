@@ -12,5 +12,7 @@ from glyce_allennlp.dataset_readers.char_ner import CharNerDatasetReader
 from glyce_allennlp.dataset_readers.ctb_pos import CtbPosDatasetReader
 
 __all__ = ["ReaderError", "read_lines", "SighanCwsDatasetReader", "CharNerDatasetReader", "CtbPosDatasetReader"]
+from glyce_allennlp.dataset_readers.sentence_pair import ChineseSentencePairDatasetReader
+from glyce_allennlp.dataset_readers.text_classification import ChineseTextClassificationDatasetReader
 from glyce_allennlp.dataset_readers.conll_dependencies import ConllDependenciesDatasetReader
 from glyce_allennlp.dataset_readers.ud_char_pos import ConllCharPosDatasetReader

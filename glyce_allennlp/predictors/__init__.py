@@ -1,2 +1,3 @@
 from glyce_allennlp.predictors.chinese_tagger import ChineseTaggerPredictor
+from glyce_allennlp.predictors.chinese_classifiers import ChinesePairClassifierPredictor, ChineseTextClassifierPredictor
 from glyce_allennlp.predictors.chinese_dependency_parser import ChineseDependencyParserPredictor

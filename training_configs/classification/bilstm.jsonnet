@@ -1,0 +1,5 @@
+// BILSTM sentence classifier (basic_classifier) over character-ID embeddings; ChnSentiCorp layout by default.
+// TRAIN_DATA_PATH=... VALIDATION_DATA_PATH=... [TEST_DATA_PATH=...] \
+//   allennlp train training_configs/classification/bilstm.jsonnet -s OUT --include-package glyce_allennlp
+local lib = import "classifier.libsonnet";
+lib.classifier("lstm")

@@ -1,0 +1,60 @@
+// Shared definition of the sentence classifiers (AllenNLP `basic_classifier`) with char-ID embeddings, optionally
+// ⊕ Glyce glyph vectors (+ the auxiliary glyph loss). Each config in this folder is one call of `classifier(...)`.
+// Data paths come from the environment: TRAIN_DATA_PATH, VALIDATION_DATA_PATH, and optionally TEST_DATA_PATH
+// (evaluated once, at the end, with the checkpoint selected on the validation set; unset reads as "").
+//
+// The char-ID part is a `single_id` indexer + `embedding` in both variants (basic_classifier needs a "tokens"
+// index for its output), so the glyce variant = the baseline + a `glyce_characters` indexer and a `glyce`
+// embedder (char_id_dim 0): the only difference is the glyph vector and its auxiliary loss.
+local test_path = std.extVar("TEST_DATA_PATH");
+
+{
+  // encoder: "lstm" (1-layer BiLSTM, final states) or "cnn" (max-pooled convolutions over characters).
+  // max_chars: texts are cut to their first max_chars characters (ChnSentiCorp: median 213, max 5,860).
+  classifier(encoder, glyce=false, reader={ type: "chinese_text_classification", format: "chnsenticorp" },
+             max_chars=256, fonts=["song", "traditional", "fangsong", "kai", "cursive"], glyph_dim=256,
+             image_size=12, char_dim=100, hidden=128, num_filters=100, ngrams=[2, 3, 4, 5], dropout=0.5,
+             lambda0=0.1, lambda1=0.8, epochs=10, patience=3, batch_size=32, lr=0.001, seed=13)::
+    local ids = { tokens: { type: "single_id" } };
+    local indexers = if glyce then ids { glyce: { type: "glyce_characters" } } else ids;
+    local embedders = { tokens: { type: "embedding", embedding_dim: char_dim } } + (if glyce then {
+      glyce: { type: "glyce", fonts: fonts, image_size: image_size, glyph_dim: glyph_dim, groups: 16,
+               cnn_dropout: 0.2, char_id_dim: 0 },
+    } else {});
+    local input_dim = char_dim + (if glyce then glyph_dim else 0);
+    local seq2vec = if encoder == "lstm" then
+      { type: "lstm", input_size: input_dim, hidden_size: hidden, num_layers: 1, bidirectional: true }
+    else if encoder == "cnn" then
+      // padded_cnn (glyce_allennlp.models.sentence_level) = AllenNLP's cnn, finite for texts shorter than a filter
+      { type: "padded_cnn", embedding_dim: input_dim, num_filters: num_filters, ngram_filter_sizes: ngrams }
+    else error "encoder must be lstm or cnn";
+    local classifier = {
+      type: "basic_classifier",
+      text_field_embedder: { token_embedders: embedders },
+      seq2vec_encoder: seq2vec,
+      dropout: dropout,
+    };
+    {
+      random_seed: seed,
+      numpy_seed: seed,
+      pytorch_seed: seed,
+      dataset_reader: reader { token_indexers: indexers, max_chars: max_chars },
+      train_data_path: std.extVar("TRAIN_DATA_PATH"),
+      validation_data_path: std.extVar("VALIDATION_DATA_PATH"),
+      datasets_for_vocab_creation: ["train"],
+      // basic_classifier's loss is a batch mean: average the glyph loss over the batch's characters too
+      model: if glyce then { type: "glyce_aux_loss", lambda0: lambda0, lambda1: lambda1, aux_loss_reduction: "mean",
+                             model: classifier } else classifier,
+      data_loader: { batch_sampler: { type: "bucket", batch_size: batch_size, padding_noise: 0.1 } },
+      validation_data_loader: { batch_sampler: { type: "bucket", batch_size: 128, padding_noise: 0.0 } },
+      trainer: {
+        optimizer: { type: "adam", lr: lr },
+        num_epochs: epochs,
+        patience: patience,
+        validation_metric: "+accuracy",
+        grad_norm: 5.0,
+        cuda_device: -1,
+        callbacks: if glyce then [{ type: "glyce_aux_lambda" }] else [],
+      },
+    } + (if test_path != "" then { test_data_path: test_path, evaluate_on_test: true } else {}),
+}

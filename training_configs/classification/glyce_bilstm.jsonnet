@@ -1,0 +1,5 @@
+// Glyce BILSTM classifier: the baseline's char-ID embedding ⊕ Glyce glyph vectors, plus the auxiliary glyph loss.
+// TRAIN_DATA_PATH=... VALIDATION_DATA_PATH=... [TEST_DATA_PATH=...] \
+//   allennlp train training_configs/classification/glyce_bilstm.jsonnet -s OUT --include-package glyce_allennlp
+local lib = import "classifier.libsonnet";
+lib.classifier("lstm", glyce=true)

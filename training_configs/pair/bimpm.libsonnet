@@ -1,0 +1,80 @@
+// Shared definition of the sentence-pair matcher: allennlp-models' BiMPM (registered here as `bimpm_f1`: the same
+// model + precision/recall/F1 of the positive label) over character-ID embeddings, optionally ⊕ Glyce glyph vectors
+// (+ the auxiliary glyph loss). Layout of allennlp-models' Quora BiMPM config, sized for characters.
+// Data paths come from the environment: TRAIN_DATA_PATH, VALIDATION_DATA_PATH, and optionally TEST_DATA_PATH
+// (evaluated once, at the end, with the checkpoint selected on the validation set; unset reads as "").
+//
+// The char-ID part is a `single_id` indexer + `embedding` in both variants, so the glyce variant = the baseline + a
+// `glyce_characters` indexer and a `glyce` embedder (char_id_dim 0): only the glyph vector and its loss differ.
+local test_path = std.extVar("TEST_DATA_PATH");
+
+// output size of allennlp's BiMpmMatching with all four strategies (full matching optional)
+local matching_dim(perspectives, full) =
+  2 + (if full then perspectives + 1 else 0) + 2 * perspectives + (perspectives + 1) + (perspectives + 1);
+
+{
+  // reader: the dataset_reader object without token_indexers; positive_label: null for accuracy only (XNLI).
+  bimpm(glyce=false, reader={ type: "chinese_sentence_pair", format: "lcqmc" }, num_labels=2, positive_label="1",
+        max_chars=64, fonts=["song", "traditional", "fangsong", "kai", "cursive"], glyph_dim=256, image_size=12,
+        char_dim=100, hidden=100, perspectives=10, dropout=0.1, lambda0=0.1, lambda1=0.8,
+        epochs=10, patience=3, batch_size=64, lr=0.001, seed=13)::
+    local ids = { tokens: { type: "single_id" } };
+    local indexers = if glyce then ids { glyce: { type: "glyce_characters" } } else ids;
+    local embedders = { tokens: { type: "embedding", embedding_dim: char_dim } } + (if glyce then {
+      glyce: { type: "glyce", fonts: fonts, image_size: image_size, glyph_dim: glyph_dim, groups: 16,
+               cnn_dropout: 0.2, char_id_dim: 0 },
+    } else {});
+    local input_dim = char_dim + (if glyce then glyph_dim else 0);
+    local matcher(dim, forward, full=true) = {
+      hidden_dim: dim, num_perspectives: perspectives, is_forward: forward, with_full_match: full,
+    };
+    local aggregator_input = matching_dim(perspectives, false) + 4 * matching_dim(perspectives, true);
+    local bimpm = {
+      type: "bimpm_f1",
+      positive_label: positive_label,
+      dropout: dropout,
+      text_field_embedder: { token_embedders: embedders },
+      matcher_word: matcher(input_dim, true, false),
+      encoder1: { type: "lstm", bidirectional: true, input_size: input_dim, hidden_size: hidden, num_layers: 1 },
+      matcher_forward1: matcher(hidden, true),
+      matcher_backward1: matcher(hidden, false),
+      encoder2: { type: "lstm", bidirectional: true, input_size: 2 * hidden, hidden_size: hidden, num_layers: 1 },
+      matcher_forward2: matcher(hidden, true),
+      matcher_backward2: matcher(hidden, false),
+      aggregator: { type: "lstm", bidirectional: true, input_size: aggregator_input, hidden_size: hidden,
+                    num_layers: 2, dropout: dropout },
+      classifier_feedforward: { input_dim: 4 * hidden, num_layers: 2, hidden_dims: [2 * hidden, num_labels],
+                                activations: ["relu", "linear"], dropout: [dropout, 0.0] },
+      // as allennlp-models' Quora config, restricted to BiMPM's own layers (the glyph CNN keeps its init)
+      initializer: { regexes: [
+        ["classifier_feedforward.*weight", { type: "xavier_normal" }],
+        ["classifier_feedforward.*bias", { type: "constant", val: 0 }],
+        ["(encoder|aggregator).*weight_ih.*", { type: "xavier_normal" }],
+        ["(encoder|aggregator).*weight_hh.*", { type: "orthogonal" }],
+        ["(encoder|aggregator).*bias.*", { type: "constant", val: 0 }],
+      ] },
+    };
+    {
+      random_seed: seed,
+      numpy_seed: seed,
+      pytorch_seed: seed,
+      dataset_reader: reader { token_indexers: indexers, max_chars: max_chars },
+      train_data_path: std.extVar("TRAIN_DATA_PATH"),
+      validation_data_path: std.extVar("VALIDATION_DATA_PATH"),
+      datasets_for_vocab_creation: ["train"],
+      // bimpm's loss is a batch mean: average the glyph loss over the batch's characters (both sentences) too
+      model: if glyce then { type: "glyce_aux_loss", lambda0: lambda0, lambda1: lambda1, aux_loss_reduction: "mean",
+                             model: bimpm } else bimpm,
+      data_loader: { batch_sampler: { type: "bucket", batch_size: batch_size, padding_noise: 0.1 } },
+      validation_data_loader: { batch_sampler: { type: "bucket", batch_size: 128, padding_noise: 0.0 } },
+      trainer: {
+        optimizer: { type: "adam", lr: lr },
+        num_epochs: epochs,
+        patience: patience,
+        validation_metric: "+accuracy",
+        grad_norm: 5.0,
+        cuda_device: -1,
+        callbacks: if glyce then [{ type: "glyce_aux_lambda" }] else [],
+      },
+    } + (if test_path != "" then { test_data_path: test_path, evaluate_on_test: true } else {}),
+}
