@@ -2,7 +2,9 @@
 
     glyce-allennlp fonts install [NAME ...] [--all]   fetch free fonts (Debian/npm registries), verify sha256
     glyce-allennlp fonts list                         scripts, install state, GB2312 coverage, licences
-    glyce-allennlp glyphs sheet TEXT [-o out.png] [--fonts song kai ...] [--size 12]
+    glyce-allennlp glyphs TEXT [--out glyphs.png] [--fonts song kai ...] [--size 12]
+                                                      PNG of each character in every installed font (or --fonts),
+                                                      exactly the images the CNN sees
 """
 import argparse
 import sys
@@ -21,14 +23,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     install.add_argument("names", nargs="*", help="font names (default: the default font of every free script)")
     install.add_argument("--all", action="store_true", help="also the alternative fonts (Noto Serif CJK, LXGW)")
     fonts_sub.add_parser("list", help="show fonts, coverage of GB2312 and licences")
-    glyphs = sub.add_parser("glyphs", help="look at rendered glyphs")
-    glyphs_sub = glyphs.add_subparsers(dest="action", required=True)
-    sheet = glyphs_sub.add_parser("sheet", help="write a PNG sheet: one row per character, one column per font")
-    sheet.add_argument("text")
-    sheet.add_argument("-o", "--output", default="glyph_sheet.png")
-    sheet.add_argument("--fonts", nargs="+", default=["song", "traditional", "fangsong", "kai", "cursive"])
-    sheet.add_argument("--size", type=int, default=12, help="image size the model sees (px)")
-    sheet.add_argument("--scale", type=int, default=4)
+    glyphs = sub.add_parser("glyphs", help="write a PNG sheet: one row per character, one column per font")
+    glyphs.add_argument("text")
+    glyphs.add_argument("-o", "--out", default="glyphs.png")
+    glyphs.add_argument("--fonts", nargs="+", default=None, help="default: every installed registry font")
+    glyphs.add_argument("--size", type=int, default=12, help="image size the model sees (px)")
+    glyphs.add_argument("--scale", type=int, default=4, help="enlargement in the PNG (nearest neighbour)")
     args = parser.parse_args(argv)
 
     if args.command == "fonts" and args.action == "install":
@@ -42,11 +42,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.command == "fonts" and args.action == "list":
         main_list()
         return 0
-    if args.command == "glyphs" and args.action == "sheet":
+    if args.command == "glyphs":
+        from glyce_allennlp.glyph.fonts import is_installed, load_registry
         from glyce_allennlp.glyph.sheet import glyph_sheet
 
+        fonts = args.fonts or [s.name for s in load_registry().values() if is_installed(s)]
         chars = [c for c in args.text if not c.isspace()]
-        print(glyph_sheet(chars, args.fonts, args.size, args.scale, args.output))
+        print(glyph_sheet(chars, fonts, args.size, args.scale, args.out))
         return 0
     return 1
 
