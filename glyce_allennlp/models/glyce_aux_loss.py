@@ -17,8 +17,8 @@ class GlyceAuxiliaryLoss(Model):
 
         L = (1 − λ)·L_task + λ·L_cls,     λ(epoch) = lambda0 · lambda1 ** epoch
 
-    ``L_cls`` pools the auxiliary losses of the glyph embedders that ran in this forward pass (see
-    ``aux_loss_reduction``). The epoch is
+    ``L_cls`` pools the auxiliary losses of every call of the glyph embedders in this forward pass (see
+    ``aux_loss_reduction``; a model that embeds two texts with one embedder, like ``bimpm``, gets both). The epoch is
     set by the ``glyce_aux_lambda`` trainer callback (add it to ``trainer.callbacks``); without it λ stays ``lambda0``
     and a warning is logged once.
 
@@ -70,15 +70,27 @@ class GlyceAuxiliaryLoss(Model):
     def forward(self, **inputs) -> Dict[str, torch.Tensor]:  # type: ignore
         for module in self._glyph_modules:
             module.last_aux_loss = module.last_aux_loss_sum = None
-        output = self.model(**inputs)
-        ran = [m for m in self._glyph_modules if m.last_aux_loss_sum is not None]
-        if self.training and "loss" in output and ran:
+        # A glyph module may run several times in one forward (e.g. bimpm embeds premise and hypothesis with the
+        # same embedder) and keeps only its last call's loss: collect every call's (sum, tokens) with a hook.
+        calls: List = []
+
+        def collect(module, args, result):
+            if module.last_aux_loss_sum is not None:
+                calls.append((module.last_aux_loss_sum, module.last_aux_tokens))
+
+        hooks = [m.register_forward_hook(collect) for m in self._glyph_modules]
+        try:
+            output = self.model(**inputs)
+        finally:
+            for hook in hooks:
+                hook.remove()
+        if self.training and "loss" in output and calls:
             if not self.epoch_set_by_callback and not self._warned:
                 logger.warning("glyce_aux_loss: no `glyce_aux_lambda` trainer callback is configured, so λ stays "
                                "lambda0=%s for every epoch.", self.lambda0)
                 self._warned = True
-            aux_sum = torch.stack([m.last_aux_loss_sum for m in ran]).sum()
-            aux_mean = aux_sum / sum(m.last_aux_tokens for m in ran)
+            aux_sum = torch.stack([loss_sum for loss_sum, _ in calls]).sum()
+            aux_mean = aux_sum / sum(tokens for _, tokens in calls)
             aux = aux_mean if self.aux_loss_reduction == "mean" else aux_sum
             lam = self.current_lambda
             output["task_loss"] = output["loss"]

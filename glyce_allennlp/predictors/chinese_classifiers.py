@@ -11,7 +11,8 @@ JSON, and write **exactly one JSON line per input line, in order**::
 gives ``{"text": <the line>, "label": null, "probs": {}, "error": <why>}`` (the model is not called for it):
 
 * text classifier: an empty or whitespace-only line;
-* pair classifier: a line without a tab, a line with more than one tab, or a side with no characters.
+* pair classifier: an empty or whitespace-only line, a line without a tab, a line with more than one tab, or a side
+  with no characters.
 
 Whitespace is not a character (dropped before the model, as in the readers). Both set ``keep_blank_lines = True``
 (see :mod:`glyce_allennlp.compat`) so that ``allennlp predict`` does not drop blank lines.
@@ -101,6 +102,8 @@ class ChinesePairClassifierPredictor(_RawLineClassifier):
         return result
 
     def _error(self, inputs: JsonDict) -> Optional[str]:
+        if not inputs["text"].strip():
+            return "empty line: no characters"
         parts = self._split(inputs["text"])
         if len(parts) != 2:
             found = "no tab" if len(parts) == 1 else f"{len(parts) - 1} tabs"

@@ -15,8 +15,12 @@ local test_path = std.extVar("TEST_DATA_PATH");
              max_chars=256, fonts=["song", "traditional", "fangsong", "kai", "cursive"], glyph_dim=256,
              image_size=12, char_dim=100, hidden=128, num_filters=100, ngrams=[2, 3, 4, 5], dropout=0.5,
              lambda0=0.1, lambda1=0.8, epochs=10, patience=3, batch_size=32, lr=0.001, seed=13)::
-    local ids = { tokens: { type: "single_id" } };
-    local indexers = if glyce then ids { glyce: { type: "glyce_characters" } } else ids;
+    // AllenNLP's cnn encoder needs at least max(ngrams) positions per batch (a conv1d longer than the input fails,
+    // e.g. predicting a one-character line alone): pad; windows over padding are masked (a feature → 0)
+    local min_len = if encoder == "cnn" then std.foldl(std.max, ngrams, 1) else 0;
+    local ids = { tokens: { type: "single_id", token_min_padding_length: min_len } };
+    local indexers = if glyce then ids { glyce: { type: "glyce_characters", token_min_padding_length: min_len } }
+                     else ids;
     local embedders = { tokens: { type: "embedding", embedding_dim: char_dim } } + (if glyce then {
       glyce: { type: "glyce", fonts: fonts, image_size: image_size, glyph_dim: glyph_dim, groups: 16,
                cnn_dropout: 0.2, char_id_dim: 0 },
@@ -25,8 +29,7 @@ local test_path = std.extVar("TEST_DATA_PATH");
     local seq2vec = if encoder == "lstm" then
       { type: "lstm", input_size: input_dim, hidden_size: hidden, num_layers: 1, bidirectional: true }
     else if encoder == "cnn" then
-      // padded_cnn (glyce_allennlp.models.sentence_level) = AllenNLP's cnn, finite for texts shorter than a filter
-      { type: "padded_cnn", embedding_dim: input_dim, num_filters: num_filters, ngram_filter_sizes: ngrams }
+      { type: "cnn", embedding_dim: input_dim, num_filters: num_filters, ngram_filter_sizes: ngrams }
     else error "encoder must be lstm or cnn";
     local classifier = {
       type: "basic_classifier",
