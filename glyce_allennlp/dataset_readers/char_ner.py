@@ -179,9 +179,10 @@ class CharNerDatasetReader(DatasetReader):
         scheme = self._detect_file_scheme(path) if self._tag_scheme == "auto" else self._tag_scheme
         logger.info("Reading character NER data from %s (tag scheme %s, ill_formed=%s)", path, scheme,
                     self._ill_formed)
-        repaired = 0
+        repaired = sentences = 0
         self.repair_counts[path] = 0
         for first, chars, tags in self._sentences(path, scheme):
+            sentences += 1
             bioul = to_bioul(tags, scheme)
             if not is_valid_bioul(bioul):
                 if self._ill_formed == "error":
@@ -191,6 +192,8 @@ class CharNerDatasetReader(DatasetReader):
                 repaired += 1
                 self.repair_counts[path] = repaired
             yield self.text_to_instance(chars, bioul)
+        if not sentences:
+            logger.warning("%s: no sentences (the file is empty or holds only blank lines)", path)
         log = logger.warning if repaired else logger.info
         log("%s: repaired %d ill-formed sentence(s) (tag scheme %s, ill_formed='repair')", path, repaired, scheme)
 

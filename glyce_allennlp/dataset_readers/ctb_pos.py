@@ -59,6 +59,7 @@ class CtbPosDatasetReader(DatasetReader):
     def _read(self, file_path) -> Iterable[Instance]:
         path = str(cached_path(file_path))
         logger.info("Reading CTB-style word_TAG data from %s", path)
+        sentences = 0
         for lineno, line in read_lines(path, self._encoding):
             pieces = line.split()
             if not pieces:
@@ -73,7 +74,10 @@ class CtbPosDatasetReader(DatasetReader):
                     raise ReaderError(path, lineno, f"token {piece!r} has an empty word or tag (expected word_TAG)")
                 chars.extend(word)
                 tags.extend(f"{prefix}-{pos}" for prefix in words_to_bmes([word]))
+            sentences += 1
             yield self.text_to_instance(chars, tags)
+        if not sentences:
+            logger.warning("%s: no sentences (the file is empty or holds only blank lines)", path)
 
     def text_to_instance(self, chars: List[str], tags: List[str] = None) -> Instance:  # type: ignore[override]
         """One instance from characters (a list, or a string) and optional typed BMES tags (``B-NN``...).

@@ -8,18 +8,29 @@ encoding: in GBK, GB18030, Big5 and CP950 no byte of a multi-byte character is `
 
 :func:`drop_whitespace` removes whitespace characters (and their tags) before tokens are made.
 
+UTF-8 read as a legacy encoding does not fail to decode: it silently becomes other Chinese characters (mojibake),
+since most UTF-8 byte sequences are valid GBK/Big5. So for ``gbk``/``gb18030``/``big5``/``cp950``, :func:`read_lines`
+first looks at the file's first MiB: a UTF-8 byte-order mark, or valid UTF-8 holding at least
+:data:`UTF8_SNIFF_MIN_CHARS` non-ASCII characters, raises :class:`ReaderError` at the first non-ASCII line (a real
+GBK/Big5 file is practically never valid UTF-8: measured on random GB2312 text, 2% of 2-character files are, 0 in
+200,000 8-character ones). Smaller UTF-8 files cannot be told apart and are decoded as asked.
+
 Every malformed-input error the readers raise is a :class:`ReaderError`, whose message starts with
 ``"{path}:{lineno}: "`` (1-based line numbers, as an editor shows them).
 """
 import codecs
 from typing import Iterator, Tuple
 
-__all__ = ["ReaderError", "read_lines", "SUPPORTED_ENCODINGS", "normalize_encoding", "drop_whitespace"]
+__all__ = ["ReaderError", "read_lines", "SUPPORTED_ENCODINGS", "normalize_encoding", "drop_whitespace",
+           "UTF8_SNIFF_MIN_CHARS"]
 
 # codecs.lookup(...).name of each accepted encoding.
 SUPPORTED_ENCODINGS = ("utf-8", "utf-8-sig", "gbk", "gb18030", "big5", "cp950")
 
 _BOM = "\ufeff"
+_LEGACY_ENCODINGS = ("gbk", "gb18030", "big5", "cp950")
+_SNIFF_BYTES = 1 << 20
+UTF8_SNIFF_MIN_CHARS = 8
 
 
 class ReaderError(ValueError):
@@ -57,6 +68,8 @@ def read_lines(path, encoding: str = "utf-8") -> Iterator[Tuple[int, str]]:
     """
     name = normalize_encoding(encoding)
     codec = "utf-8" if name == "utf-8-sig" else name  # the BOM is handled here, on line 1 only
+    if codec in _LEGACY_ENCODINGS:
+        _reject_utf8(path, encoding)
     with open(path, "rb") as handle:
         for lineno, raw in enumerate(handle, start=1):  # binary iteration splits on b"\n" only
             if raw.endswith(b"\n"):
@@ -70,6 +83,25 @@ def read_lines(path, encoding: str = "utf-8") -> Iterator[Tuple[int, str]]:
             if lineno == 1 and codec == "utf-8" and line.startswith(_BOM):
                 line = line[1:]
             yield lineno, line
+
+
+def _reject_utf8(path, encoding: str) -> None:
+    """ReaderError when a file to be read with a legacy encoding is evidently UTF-8 (see the module docstring)."""
+    with open(path, "rb") as handle:
+        head = handle.read(_SNIFF_BYTES)
+    if head.startswith(codecs.BOM_UTF8):
+        raise ReaderError(path, 1, f"the file starts with a UTF-8 byte-order mark but is read as {encoding}: it is "
+                                   f"UTF-8, read it with encoding 'utf-8'")
+    try:  # incremental: the first MiB may end inside a character
+        text = codecs.getincrementaldecoder("utf-8")().decode(head, final=len(head) < _SNIFF_BYTES)
+    except UnicodeDecodeError:
+        return  # not UTF-8: decode as asked (errors are reported per line)
+    non_ascii = [i for i, ch in enumerate(text) if ord(ch) > 127]
+    if len(non_ascii) >= UTF8_SNIFF_MIN_CHARS:
+        lineno = text.count("\n", 0, non_ascii[0]) + 1
+        raise ReaderError(path, lineno, f"the file is valid UTF-8 ({len(non_ascii)} non-ASCII characters in its "
+                                        f"first MiB) but is read as {encoding}, which would silently turn its "
+                                        f"characters into others (mojibake): read it with encoding 'utf-8'")
 
 
 def drop_whitespace(chars, tags=None):

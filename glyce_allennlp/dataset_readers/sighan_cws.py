@@ -59,12 +59,16 @@ class SighanCwsDatasetReader(DatasetReader):
     def _read(self, file_path) -> Iterable[Instance]:
         path = str(cached_path(file_path))
         logger.info("Reading SIGHAN word segmentation data from %s", path)
+        sentences = 0
         for _lineno, line in read_lines(path, self._encoding):
             words = line.split()
             if not words:  # blank line: not a sentence
                 continue
             chars = [char for word in words for char in word]
+            sentences += 1
             yield self.text_to_instance(chars, words_to_bmes(words))
+        if not sentences:
+            logger.warning("%s: no sentences (the file is empty or holds only blank lines)", path)
 
     def text_to_instance(self, chars: List[str], tags: List[str] = None) -> Instance:  # type: ignore[override]
         """One instance from characters (a list, or a string) and optional BMES tags. Whitespace characters are

@@ -7,6 +7,12 @@ Design (what makes it fast and open-vocabulary)
 * Glyph images live in one ``uint8`` table (row 0 = padding). The table for the known characters is rendered once
   (cached on disk by :class:`GlyphRenderer`); new characters are appended. The table is **not** part of the module's
   ``state_dict``: it is rebuilt from the fonts, so model archives do not grow with it.
+* What the archive records instead is the sha256 of each font file: the ``font_sha256`` buffer (``uint8``,
+  ``(n_fonts, 32)``, 32 bytes per font) is saved with the weights. Loading weights whose recorded fonts differ from
+  the fonts this module was built with (a different file at a user font path, another version of a registry font)
+  raises :class:`~glyce_allennlp.glyph.fonts.FontError` naming the font and both digests, because the CNN was
+  trained on the other font's glyphs; set ``GLYCE_FONT_MISMATCH=warn`` to only log it. Weights saved before the
+  buffer existed load without the check.
 * Training: the Tianzige-CNN runs once per *unique* character of the batch, and the result is scattered back.
 * Evaluation / prediction: the glyph vector of each table row is computed once and memoised; the memo is dropped
   whenever the module goes back to training mode or loads new weights.
@@ -16,6 +22,7 @@ Design (what makes it fast and open-vocabulary)
   the sum, for a wrapper model to mix in as ``L = (1 − λ)·L_task + λ·L_cls``.
 """
 import logging
+import os
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
@@ -23,6 +30,7 @@ import torch
 from torch import nn
 
 from .cnn import TianzigeCNN
+from .fonts import FontError
 from .render import GlyphRenderer
 
 logger = logging.getLogger(__name__)
@@ -74,6 +82,38 @@ class GlyphEmbedding(nn.Module):
         self.last_aux_loss_sum: Optional[torch.Tensor] = None  # summed over those tokens
         self.last_aux_tokens = 0
         self._register_load_state_dict_pre_hook(self._drop_memo_hook)
+        self.register_buffer("font_sha256", self._font_digests())
+
+    # ------------------------------------------------------------------------------------------------ fonts
+    def _font_digests(self) -> torch.Tensor:
+        return torch.tensor([list(bytes.fromhex(f.sha256)) for f in self.renderer.fonts], dtype=torch.uint8)
+
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                              error_msgs):
+        key = prefix + "font_sha256"
+        saved = state_dict.get(key)
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                                      error_msgs)
+        current = self._font_digests()
+        if saved is None:  # weights saved before fonts were recorded: nothing to check
+            if key in missing_keys:
+                missing_keys.remove(key)
+        elif tuple(saved.shape) == tuple(current.shape):
+            mismatched = [(font, bytes(saved[i].tolist()).hex()) for i, font in enumerate(self.renderer.fonts)
+                          if not torch.equal(saved[i].cpu(), current[i])]
+            if mismatched:
+                details = "; ".join(f"font {font.label!r} ({font.path}) has sha256 {font.sha256[:16]}…, the weights "
+                                    f"were trained with {digest[:16]}…" for font, digest in mismatched)
+                message = (f"The glyph fonts differ from the ones these weights were trained with: {details}. The "
+                           f"glyph CNN would see different images. Use the same font files (registry fonts: "
+                           f"`glyce-allennlp fonts install`), or set GLYCE_FONT_MISMATCH=warn to load anyway.")
+                if os.environ.get("GLYCE_FONT_MISMATCH", "error") == "warn":
+                    logger.warning(message)
+                else:
+                    raise FontError(message)
+        # (a different number of fonts is reported by load_state_dict as a size mismatch, like the CNN's weights)
+        with torch.no_grad():
+            self.font_sha256.copy_(current.to(self.font_sha256.device))  # always the fonts actually in use
 
     # ------------------------------------------------------------------------------------------------ the table
     @property

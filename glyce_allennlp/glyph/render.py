@@ -10,9 +10,15 @@ Rendering contract
   the same renderer (in config order) that can draw it, and the event is counted as a *fallback*. When no font of the
   renderer can draw it, every channel stays all-zero and the character is counted as *missing* (``missing`` flag
   returned); an embedder then relies on its char-ID part, if it has one. Nothing is silently drawn as a .notdef box.
+* **Broken font files**: a file that FreeType or fontTools cannot open, or whose glyphs cannot be drawn at all (probed
+  when the renderer is built), raises :class:`~glyce_allennlp.glyph.fonts.FontError` naming the file and what to do.
+  A single glyph that fails to draw (a damaged outline in an otherwise readable font) is treated as a character
+  that font cannot draw (fallback policy above), counted in ``stats.errors`` and logged once per font.
 * Tables of many characters are rendered once and cached on disk (``$GLYCE_HOME/glyphs``) keyed by the fonts' sha256,
   face, conversion, image size, renderer version and the character set. A cache file is written to a temporary name
   and renamed, and carries a checksum: a half-written or corrupt file is detected, logged and rebuilt, never loaded.
+  Temporary files left by a process killed mid-write are deleted by the next successful write of the same table.
+  An unwritable cache folder only disables the cache (logged; set ``GLYCE_HOME`` to a writable folder).
 """
 import hashlib
 import json
@@ -73,6 +79,7 @@ class RenderStats:
 
     fallback: Dict[str, int] = field(default_factory=dict)
     missing: List[str] = field(default_factory=list)
+    errors: Dict[str, int] = field(default_factory=dict)  # glyphs a font failed to draw (damaged outlines)
 
     def summary(self) -> str:
         parts = [f"{label}: {n}" for label, n in self.fallback.items() if n]
@@ -81,6 +88,9 @@ class RenderStats:
             text += " (" + "".join(self.missing[:20]) + ("…" if len(self.missing) > 20 else "") + ")"
         if parts:
             text += "; channels drawn with a fallback font: " + ", ".join(parts)
+        errors = [f"{label}: {n}" for label, n in self.errors.items() if n]
+        if errors:
+            text += "; glyphs that failed to draw (damaged font data): " + ", ".join(errors)
         return text
 
 
@@ -100,9 +110,11 @@ class GlyphRenderer:
             raise ValueError(f"image_size must be at least 6 pixels, got {image_size}")
         self.fonts: List[ResolvedFont] = [resolve_font(ref) for ref in fonts]
         self.image_size = image_size
-        self._pil = [ImageFont.truetype(f.path, size=image_size, index=f.face) for f in self.fonts]
+        self._pil = [_open_font(f, image_size) for f in self.fonts]
         self._coverage = [FontCoverage(f.path, f.face, f.convert) for f in self.fonts]
-        self.stats = RenderStats(fallback={f.label: 0 for f in self.fonts})
+        self.stats = RenderStats(fallback={f.label: 0 for f in self.fonts}, errors={f.label: 0 for f in self.fonts})
+        for i in range(len(self.fonts)):
+            self._probe(i)
 
     @property
     def num_channels(self) -> int:
@@ -117,10 +129,38 @@ class GlyphRenderer:
     def _draw(self, font_index: int, ch: str) -> np.ndarray:
         return self._draw_text(self._pil[font_index], self._coverage[font_index].target(ch))
 
+    def _probe(self, font_index: int) -> None:
+        """Fail early, with a clear message, on a font whose glyphs cannot be drawn at all."""
+        font = self.fonts[font_index]
+        codepoints = sorted(self._coverage[font_index].codepoints)
+        if not codepoints:
+            raise FontError(f"The font file {font.path} (face {font.face}, font {font.label!r}) maps no character to "
+                            f"a glyph (empty or broken cmap). {_FONT_HINT}")
+        cjk = [cp for cp in codepoints if 0x4E00 <= cp <= 0x9FFF] or codepoints
+        sample = cjk[:: max(1, len(cjk) // 4)][:4]
+        errors = []
+        for cp in sample:
+            try:
+                self._draw_text(self._pil[font_index], chr(cp))
+                return
+            except (OSError, ValueError) as e:
+                errors.append(f"U+{cp:04X}: {e}")
+        raise FontError(f"The font file {font.path} (face {font.face}, font {font.label!r}) cannot draw its own "
+                        f"characters ({'; '.join(errors)}): it is truncated or corrupt. {_FONT_HINT}")
+
     def _can_draw(self, font_index: int, ch: str) -> Tuple[bool, Optional[np.ndarray]]:
         if not self._coverage[font_index].has(ch):
             return False, None
-        image = self._draw(font_index, ch)
+        try:
+            image = self._draw(font_index, ch)
+        except (OSError, ValueError) as e:  # a damaged glyph: treat as a character this font cannot draw
+            label = self.fonts[font_index].label
+            if not self.stats.errors.get(label):
+                logger.warning("Font %r (%s) failed to draw %r (U+%04X): %s. Treated as a character it cannot draw "
+                               "(fallback to another font); further failures of this font are only counted.",
+                               label, self.fonts[font_index].path, ch, ord(ch), e)
+            self.stats.errors[label] = self.stats.errors.get(label, 0) + 1
+            return False, None
         return bool(image.any()), image
 
     def render_char(self, ch: str) -> Tuple[np.ndarray, bool]:
@@ -151,7 +191,10 @@ class GlyphRenderer:
         if convert == "s2t":
             trad = to_traditional(ch)
             if ord(trad) in self._coverage[font_index].codepoints:
-                return self._draw_text(self._pil[font_index], trad)
+                try:
+                    return self._draw_text(self._pil[font_index], trad)
+                except (OSError, ValueError):
+                    pass  # damaged glyph: the plain form (already drawn once by this font) below
         return self._draw(font_index, ch)
 
     def _draw_text(self, font: ImageFont.FreeTypeFont, text: str) -> np.ndarray:
@@ -199,6 +242,18 @@ class GlyphRenderer:
         return images, missing
 
 
+_FONT_HINT = ("For a registry font run `glyce-allennlp fonts install NAME` (installed files are sha256-verified); for "
+              "a font file you own, check or replace the file.")
+
+
+def _open_font(font: ResolvedFont, image_size: int) -> ImageFont.FreeTypeFont:
+    try:
+        return ImageFont.truetype(font.path, size=image_size, index=font.face)
+    except (OSError, ValueError) as e:  # FreeType: "unknown file format", "... table missing", bad face index, ...
+        raise FontError(f"Cannot read the font file {font.path} (face {font.face}, font {font.label!r}): {e}. It is "
+                        f"truncated, corrupt, or not a TrueType/OpenType font. {_FONT_HINT}") from e
+
+
 def _checksum(images: np.ndarray, missing: np.ndarray) -> str:
     return hashlib.sha256(images.tobytes() + missing.tobytes()).hexdigest()
 
@@ -223,6 +278,27 @@ def _save_cache(path: Path, images: np.ndarray, missing: np.ndarray) -> None:
         tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
         np.savez(tmp, images=images, missing=missing, checksum=np.array(_checksum(images, missing)))
         os.replace(tmp, path)
+        _remove_stale_temporaries(path)
     except OSError as e:
         logger.warning("Cannot write the glyph cache %s (%s); glyphs will be rendered again next time. Set GLYCE_HOME "
                        "to a writable folder to enable the cache.", path, e)
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Delete ``{stem}.{pid}.tmp.npz`` files of this table left by processes that no longer run (killed mid-write)."""
+    for tmp in path.parent.glob(f"{path.stem}.*.tmp.npz"):
+        pid = tmp.name[len(path.stem) + 1:-len(".tmp.npz")]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue  # still running: maybe writing right now
+        except ProcessLookupError:
+            pass
+        except OSError:
+            continue  # exists but not ours (PermissionError): leave it
+        try:
+            tmp.unlink()
+            logger.info("Removed %s, left by a glyph cache write that did not finish.", tmp)
+        except OSError:
+            pass

@@ -4,6 +4,8 @@ from typing import Dict, List
 import torch
 from allennlp.data import TextFieldTensors, Vocabulary
 from allennlp.models import Model
+from allennlp.common.util import is_distributed
+from allennlp.nn.util import dist_reduce_sum
 
 from glyce_allennlp.glyph import GlyphEmbedding
 
@@ -96,9 +98,18 @@ class GlyceAuxiliaryLoss(Model):
             output["task_loss"] = output["loss"]
             output["glyph_aux_loss"] = aux
             output["loss"] = (1.0 - lam) * output["loss"] + lam * aux
-            self._aux_sum += float(aux_mean.detach())  # the metric is always the per-token mean
-            self._aux_count += 1
+            self._add_aux_metric(float(aux_mean.detach()), 1)  # the metric is always the per-token mean
+        elif self.training and "loss" in output:
+            self._add_aux_metric(0.0, 0)  # no glyph loss in this batch; keeps distributed workers in step
         return output
+
+    def _add_aux_metric(self, value: float, batches: int) -> None:
+        # In distributed training every worker sees its own shard: sum over the workers (one all-reduce per training
+        # batch, like AllenNLP's own metrics) so that the `glyph_aux_loss` metric covers every worker's batches.
+        if is_distributed():
+            value, batches = dist_reduce_sum(torch.tensor([value, float(batches)], dtype=torch.float64)).tolist()
+        self._aux_sum += float(value)
+        self._aux_count += int(round(batches))
 
     def make_output_human_readable(self, output_dict: Dict[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
         return self.model.make_output_human_readable(output_dict)

@@ -8,6 +8,8 @@ from allennlp.predictors.predictor import Predictor
 from glyce_allennlp.dataset_readers.tag_schemes import bioul_to_spans, bmes_pos_to_pairs, bmes_to_words
 from glyce_allennlp.models.glyce_aux_loss import unwrap_model
 
+_LINE_BREAK_ESCAPES = {0x85: "\\u0085", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+
 
 @Predictor.register("chinese_tagger")
 class ChineseTaggerPredictor(Predictor):
@@ -21,6 +23,11 @@ class ChineseTaggerPredictor(Predictor):
          "pos": [[word, tag], ...],                         # POS models (BMES-TAG tags)
          "entities": [{"text", "type", "start", "end"}]}    # NER models (BIOUL tags); end is exclusive
 
+    Input is read as UTF-8 split on ``"\\n"`` only (see ``glyce_allennlp.compat``); a line with invalid UTF-8 is
+    predicted with U+FFFD in place of the bad bytes (and logged). There is no length limit: the BiLSTM-CRF runs on
+    the whole line (time and memory linear in its length; a 10,000-character line takes about a second on a CPU).
+    Characters no font can draw get an all-zero glyph image (and the char-ID embedding's OOV vector).
+
     An empty or whitespace-only line gives ``{"text": line, "chars": [], "tags": [], ...}`` with empty results.
     The kind of output follows the model's ``label_encoding``: BIOUL → entities; BMES with typed tags → POS;
     plain BMES → words.
@@ -32,7 +39,9 @@ class ChineseTaggerPredictor(Predictor):
         return {"sentence": line.rstrip("\r\n").lstrip("\ufeff")}
 
     def dump_line(self, outputs: JsonDict) -> str:
-        return json.dumps(outputs, ensure_ascii=False) + "\n"
+        # JSON already escapes \n, \r and the other C0 controls; also escape the characters that str.splitlines()
+        # and some editors treat as line breaks, so that the output has one line per input line for every reader.
+        return json.dumps(outputs, ensure_ascii=False).translate(_LINE_BREAK_ESCAPES) + "\n"
 
     @staticmethod
     def _chars_and_offsets(sentence: str) -> Tuple[List[str], List[int]]:
