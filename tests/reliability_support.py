@@ -1,0 +1,197 @@
+"""Shared helpers of the reliability tests (tests/test_reliability_*.py); not a test module.
+
+* :func:`small_overrides`: dotted-key overrides that shrink the real tagger configs (training_configs/*/glyce_*) so
+  that a CPU epoch on the fixtures takes a second or two.
+* :func:`trained_tagger`: one small Glyce CWS tagger per test session (trained in-process, cached), with a registry
+  font and a *user font path* (a copy of the kai font), for the archive, font and predictor tests.
+* :func:`allennlp_cli` / :func:`subprocess_env`: the real ``allennlp`` command in a subprocess, one torch thread
+  (2 shared cores: with more threads per process, training is 10-50x slower here).
+* ``reliability_worker_probe``: a trainer callback (``--include-package reliability_support``) that writes, per
+  worker, what the distributed test checks (weights digest, glyph table, vocabulary, losses).
+"""
+import contextlib
+import functools
+import hashlib
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "fixtures"
+TESTS = Path(__file__).resolve().parent
+ALLENNLP = str(Path(sys.executable).parent / "allennlp")
+CWS_CONFIG = str(REPO / "training_configs" / "cws" / "glyce_bilstm_crf.jsonnet")
+CWS_DATA = {"TRAIN_DATA_PATH": str(FIXTURES / "cws" / "train.txt"),
+            "VALIDATION_DATA_PATH": str(FIXTURES / "cws" / "dev.txt"), "TEST_DATA_PATH": ""}
+GLYCE = "model.model.text_field_embedder.token_embedders.glyce"
+# keys whose values depend on the machine or the clock, not on the training
+VOLATILE_METRICS = ("training_duration", "peak_worker_", "training_worker_", "worker_", "training_start_epoch",
+                    "training_epochs")
+
+
+def small_overrides(epochs: int = 1, fonts: Iterable[str] = ("song",), **extra) -> Dict:
+    overrides = {
+        "trainer.num_epochs": epochs,
+        f"{GLYCE}.glyph_dim": 64, f"{GLYCE}.char_id_dim": 32, f"{GLYCE}.fonts": list(fonts),
+        "model.model.encoder.input_size": 96, "model.model.encoder.hidden_size": 32,
+        "data_loader.batch_size": 16,
+    }
+    overrides.update(extra)
+    return overrides
+
+
+def subprocess_env(**extra) -> Dict[str, str]:
+    env = dict(os.environ)
+    env.update(CWS_DATA)
+    env.update({"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false",
+                "PYTHONPATH": os.pathsep.join(filter(None, [str(TESTS), env.get("PYTHONPATH", "")]))})
+    env.update(extra)
+    return env
+
+
+def allennlp_cli(*args: str) -> List[str]:
+    return [ALLENNLP, *args, "--include-package", "glyce_allennlp"]
+
+
+@contextlib.contextmanager
+def environment(values: Dict[str, str]):
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@contextlib.contextmanager
+def torch_threads(n: int):
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+@functools.lru_cache(maxsize=None)
+def _session_dir() -> Path:
+    return Path(tempfile.mkdtemp(prefix="glyce-reliability-"))
+
+
+def user_font_path() -> str:
+    """A font given by path (not by registry name): a copy of the installed kai font."""
+    from glyce_allennlp.glyph.fonts import resolve_font
+
+    path = _session_dir() / "fonts" / "my_kai.ttf"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(resolve_font("kai").path, path)
+    return str(path)
+
+
+@functools.lru_cache(maxsize=None)
+def trained_tagger() -> Path:
+    """Serialization folder of a small Glyce CWS tagger (1 epoch), fonts = registry "song" + a user font path."""
+    import glyce_allennlp
+    from allennlp.commands.train import train_model_from_file
+
+    glyce_allennlp.load_components()
+    serialization_dir = _session_dir() / "tagger"
+    overrides = small_overrides(epochs=1, fonts=("song", user_font_path()))
+    with environment(CWS_DATA), torch_threads(1):
+        train_model_from_file(CWS_CONFIG, str(serialization_dir), overrides=json.dumps(overrides))
+    return serialization_dir
+
+
+def comparable_metrics(metrics: Dict) -> Dict:
+    return {k: v for k, v in metrics.items() if not any(k.startswith(p) for p in VOLATILE_METRICS)}
+
+
+def assert_metrics_are_finite_numbers(metrics: Dict) -> None:
+    for key, value in comparable_metrics(metrics).items():
+        assert isinstance(value, (int, float)) and not isinstance(value, bool), (key, value)
+        assert math.isfinite(value), (key, value)
+
+
+def state_digest(state_dict) -> str:
+    digest = hashlib.sha256()
+    for key in sorted(state_dict):
+        digest.update(key.encode())
+        digest.update(state_dict[key].detach().cpu().contiguous().numpy().tobytes())
+    return digest.hexdigest()
+
+
+# ------------------------------------------------------------------------------------------------ worker probe
+def _register_probe():
+    import torch
+    from allennlp.training.callbacks.callback import TrainerCallback
+
+    from glyce_allennlp.glyph import GlyphEmbedding
+
+    @TrainerCallback.register("reliability_worker_probe", exist_ok=True)
+    class WorkerProbe(TrainerCallback):
+        """Writes probe_{rank}.json at the end of training: what each worker holds."""
+
+        def on_start(self, trainer, is_primary: bool = True, **kwargs) -> None:
+            super().on_start(trainer, is_primary=is_primary, **kwargs)
+            self.aux_losses: List[float] = []
+            self.losses: List[float] = []
+
+        def on_batch(self, trainer, batch_inputs, batch_outputs, batch_metrics, epoch, batch_number, is_training,
+                     is_primary: bool = True, batch_grad_norm: Optional[float] = None, **kwargs) -> None:
+            if is_training:
+                for output in batch_outputs:
+                    self.losses.append(float(output["loss"]))
+                    if "glyph_aux_loss" in output:
+                        self.aux_losses.append(float(output["glyph_aux_loss"]))
+
+        def on_end(self, trainer, metrics=None, epoch=None, is_primary: bool = True, **kwargs) -> None:
+            distributed = torch.distributed.is_available() and torch.distributed.is_initialized()
+            rank = torch.distributed.get_rank() if distributed else 0
+            model = trainer.model
+            glyphs = [m for m in model.modules() if isinstance(m, GlyphEmbedding)]
+            glyph = glyphs[0]
+            known = len(glyph.class_of)
+            vocab = model.vocab
+            report = {
+                "rank": rank,
+                "world_size": torch.distributed.get_world_size() if distributed else 1,
+                "state_digest": state_digest(model.state_dict()),
+                "font_sha256": [bytes(row.tolist()).hex() for row in glyph.font_sha256.cpu()],
+                "known_chars": known,
+                "table_rows": glyph.num_rows,
+                "rendered_on_demand": glyph.num_rendered_on_demand,
+                "known_table_digest": hashlib.sha256(glyph._images[: known + 1].numpy().tobytes()).hexdigest(),
+                "vocab": {ns: vocab.get_vocab_size(ns) for ns in ("glyce_chars", "labels")},
+                "losses": self.losses,
+                "aux_losses": self.aux_losses,
+            }
+            with open(os.path.join(self.serialization_dir, f"probe_{rank}.json"), "w") as f:
+                json.dump(report, f)
+
+    return WorkerProbe
+
+
+try:  # registered when imported by `--include-package reliability_support` (AllenNLP is there)
+    import allennlp.training.callbacks.callback  # noqa: F401
+
+    _register_probe()
+except ImportError:  # pragma: no cover
+    pass
+
+
+def run(cmd: List[str], env: Dict[str, str], log: Path, timeout: float) -> subprocess.CompletedProcess:
+    with open(log, "wb") as out:
+        return subprocess.run(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, timeout=timeout)
