@@ -49,17 +49,25 @@ class ArchiveError(RuntimeError):
         return ArchiveError, (self.archive, self.problem, self.hint)
 
 
+def _torch_format(head: bytes) -> str:
+    """``"zip"`` (torch >= 1.6), ``"legacy"`` (a pickle stream or the old tar layout), or ``"unknown"``."""
+    if head[:4] == b"PK\x03\x04":
+        return "zip"
+    if head[:1] == b"\x80" or head[257:262] == b"ustar":
+        return "legacy"
+    return "unknown"
+
+
 def is_complete_torch_file(path: os.PathLike, check_crc: bool = False) -> bool:
     """Whether ``path`` is a complete ``torch.save`` zip file (its central directory, written last, is there), and,
-    with ``check_crc``, whether every record matches its CRC32. Legacy (pre-zip, torch < 1.6) files return True
-    when they are non-empty: they cannot be checked."""
+    with ``check_crc``, whether every record matches its CRC32. Legacy (pre-zip, torch < 1.6) files return True:
+    they cannot be checked."""
     try:
-        if os.path.getsize(path) == 0:
-            return False
         with open(path, "rb") as handle:
-            magic = handle.read(4)
-        if magic != b"PK\x03\x04":  # not a zip: a legacy torch file (or garbage), cannot tell cheaply
-            return True
+            head = handle.read(512)
+        kind = _torch_format(head)
+        if kind != "zip":
+            return kind == "legacy"
         with zipfile.ZipFile(path) as archive:
             return archive.testzip() is None if check_crc else True
     except (OSError, zipfile.BadZipFile, zlib.error, EOFError):
@@ -67,10 +75,13 @@ def is_complete_torch_file(path: os.PathLike, check_crc: bool = False) -> bool:
 
 
 def _check_weights(archive: str, handle) -> None:
-    head = handle.read(4)
+    head = handle.read(512)
     handle.seek(0)
-    if head != b"PK\x03\x04":
-        return  # legacy torch serialisation: no CRCs to check; torch.load(weights_only=True) still guards it
+    kind = _torch_format(head)
+    if kind == "legacy":
+        return  # legacy torch serialisation: no CRCs to check (and torch's safe loader refuses it, see below)
+    if kind == "unknown":
+        raise ArchiveError(archive, f"its {WEIGHTS_NAME} is not a file written by torch.save")
     try:
         with zipfile.ZipFile(handle) as weights:
             bad = weights.testzip()
@@ -151,6 +162,13 @@ def explain_load_error(archive: str, error: BaseException) -> Optional[ArchiveEr
                      f"({first})",
             hint="AllenNLP archives hold only tensors: this file was not written by AllenNLP's trainer, or was "
                  "tampered with. Do not load it with weights_only=False unless you trust where it came from.")
+    if isinstance(error, RuntimeError) and "legacy" in str(error) and "weights_only" in str(error):
+        return ArchiveError(
+            archive, f"its {WEIGHTS_NAME} is in torch's legacy (torch < 1.6) format, which torch's safe loader "
+                     f"(weights_only=True) cannot read",
+            hint="If you trust where the archive came from, convert it once in a separate script: extract it, run "
+                 "torch.save(torch.load('weights.th', weights_only=False), 'weights.th') and re-create the "
+                 "tar.gz; glyce-allennlp itself never loads with weights_only=False.")
     if isinstance(error, (EOFError, tarfile.TarError, zlib.error, gzip.BadGzipFile, zipfile.BadZipFile)):
         return ArchiveError(archive, text)
     if isinstance(error, RuntimeError) and ("PytorchStreamReader" in str(error) or "zip archive" in str(error)):

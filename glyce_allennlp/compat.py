@@ -88,7 +88,8 @@ def atomic_torch_save(obj, path: str) -> None:
     mid-write leaves at most a ``*.tmp`` file, never a half-written ``path``."""
     tmp = f"{path}.{os.getpid()}.tmp"
     try:
-        torch.save(obj, tmp)
+        with open(tmp, "wb") as handle:  # a file object: the records inside are named archive/..., not after tmp
+            torch.save(obj, handle)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
