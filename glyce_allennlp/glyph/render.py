@@ -62,7 +62,7 @@ class FontCoverage:
             cmap = font.getBestCmap() or {}
         except Exception as e:  # fontTools raises many types on broken files
             raise FontError(f"Cannot read the font file {path} (face {face}): {e}. Is it a complete TrueType/OpenType "
-                            f"file? Re-install it with `glyce-allennlp fonts install`.") from e
+                            f"file? {_FONT_HINT}") from e
         self.codepoints = {cp for cp, glyph in cmap.items() if glyph != ".notdef"}
         self.convert = convert
 
