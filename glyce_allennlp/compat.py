@@ -9,7 +9,9 @@ applied once when ``glyce_allennlp`` is imported (``--include-package glyce_alle
    to ``load_line``; other predictors keep AllenNLP's behaviour. For those predictors the input is also read as
    bytes split on ``b"\\n"`` only (like the dataset readers: a lone ``"\\r"`` does not start a new line, as it would
    in Python's text mode), and a line that is not valid UTF-8 is decoded with U+FFFD replacement characters and
-   logged (input file and line number) instead of aborting the whole run.
+   logged (input file and line number) instead of aborting the whole run. Their output file is written as UTF-8
+   with ``"\\n"`` line ends whatever the locale (AllenNLP opens it with the locale's encoding: with an ASCII
+   locale, the first Chinese character would crash the run).
 2. torch ≥ 2.6 loads training states with ``weights_only=True``; numpy scalars that reach a saved metric dict would
    make ``train --recover`` fail (COMPAT.md F9). Our metrics return Python floats; numpy scalar types are also
    registered as safe globals so third-party metrics cannot break recovery. Nothing here ever passes
@@ -80,6 +82,16 @@ def _get_json_data_keeping_blank_lines(self):
         with open_compressed(cached_path(self._input_file), mode="rb", encoding=None) as file_input:
             for line in _decoded_lines(file_input, str(self._input_file)):  # binary iteration: split on b"\n"
                 yield self._predictor.load_line(line)
+
+
+_original_predict_manager_init = _predict._PredictManager.__init__
+
+
+def _predict_manager_init(self, predictor, input_file, output_file, *args, **kwargs):
+    _original_predict_manager_init(self, predictor, input_file, output_file, *args, **kwargs)
+    if output_file is not None and getattr(predictor, "keep_blank_lines", False):
+        self._output_file.close()
+        self._output_file = open(output_file, "w", encoding="utf-8", newline="\n")
 
 
 # ------------------------------------------------------------------------------------------------- 3. checkpoints
@@ -269,6 +281,7 @@ def _rebind(original, replacement) -> None:
 def apply() -> None:
     if _predict._PredictManager._get_json_data is not _get_json_data_keeping_blank_lines:
         _predict._PredictManager._get_json_data = _get_json_data_keeping_blank_lines
+        _predict._PredictManager.__init__ = _predict_manager_init
     safe = [numpy.float64, numpy.float32, numpy.int64, numpy.int32, numpy.bool_, numpy.dtype]
     try:
         safe.append(numpy._core.multiarray.scalar)  # type: ignore[attr-defined]

@@ -10,8 +10,8 @@ Any other exception type fails the test ("a bare traceback from deep inside").
 Generators (hypothesis): random sentences over an alphabet of common and traditional hanzi, CJK extension B, emoji,
 full-width Latin/digits, ASCII, punctuation, C0/C1 control and zero-width characters; random word separators (space,
 tab, U+3000), blank and whitespace-only lines, mixed CRLF/LF, a UTF-8 BOM, GBK/Big5 files; and corruptions: random
-truncation (of generated files and of the real fixtures), a line with the wrong number of columns, flipped bytes,
-GBK/Big5 bytes read as UTF-8 and UTF-8 read as GBK/Big5.
+truncation (of generated files and of the real fixtures), a line with the wrong number of columns, flipped bytes, a
+NUL byte, GBK/Big5 bytes read as UTF-8, UTF-8 read as GBK/Big5, UTF-16/32 read as UTF-8.
 
 How to add a reader (e.g. the sentence-level or CoNLL readers of issues 3 and 4): write a ``Format`` (how one
 sentence is written, what the reader must return for it, and the oracle's parse of decoded lines), append it to
@@ -35,7 +35,7 @@ SETTINGS = settings(max_examples=30, deadline=None, derandomize=True,
 
 HANZI = "中国人我们的是在北京上海龍鑫说话爱门"
 ALPHABET = (HANZI + "\U00020000\U0002A6A5" + "😀🚀" + "ＡＢｃ１２３！" + "aZ09-_.#" + "，。《》“”、"
-            + "\x00\x07\x1b\x7f\x80\x9f" + "\u200b\u200d\u0301")
+            + "\x01\x07\x1b\x7f\x80\x9f" + "\u200b\u200d\u0301")
 WORD_SEPARATORS = [" ", "\t", "\u3000", "  ", " \t "]
 BLANK_LINES = ["", " ", "\t", "\u3000", " \u3000\t"]
 ENCODINGS = ["utf-8", "utf-8-sig", "gbk", "big5"]
@@ -86,7 +86,7 @@ def oracle_decode(data: bytes, encoding: str) -> List[Optional[str]]:
             line = None
         if i == 0 and codec == "utf-8" and line is not None and line.startswith("\ufeff"):
             line = line[1:]
-        lines.append(line)
+        lines.append(None if line is not None and "\x00" in line else line)  # NUL: binary / UTF-16 data
     return lines
 
 
@@ -338,7 +338,8 @@ def test_wellformed_random_files_are_read_exactly(name, tmp_path, components):
     run()
 
 
-CORRUPTIONS = ["truncate", "flip_byte", "bad_line", "gbk_as_utf8", "big5_as_utf8", "utf8_as_gbk", "utf8_as_big5"]
+CORRUPTIONS = ["truncate", "flip_byte", "bad_line", "nul_char", "gbk_as_utf8", "big5_as_utf8", "utf8_as_gbk",
+               "utf8_as_big5", "utf16_as_utf8"]
 
 
 @pytest.mark.parametrize("name", sorted(FORMATS))
@@ -363,6 +364,11 @@ def test_corrupted_files_give_instances_or_an_error_naming_file_and_line(name, t
             bad = data.draw(st.sampled_from(fmt.bad_lines or ["随便 什么"]))
             lines.insert(data.draw(st.integers(0, len(lines))), bad.encode("utf-8"))
             raw = b"\n".join(lines)
+        elif corruption == "nul_char":
+            i = data.draw(st.integers(0, len(raw)))
+            raw = raw[:i] + b"\x00" + raw[i:]
+        elif corruption == "utf16_as_utf8":
+            raw = raw.decode(encoding).encode(data.draw(st.sampled_from(["utf-16-le", "utf-16", "utf-32-le"])))
         elif corruption in ("gbk_as_utf8", "big5_as_utf8"):
             read_as = "utf-8"
         elif corruption in ("utf8_as_gbk", "utf8_as_big5"):
@@ -431,3 +437,19 @@ def test_bad_lines_name_file_and_line(name, tmp_path, components):
         _, error = read_all(fmt, path, "utf-8")
         assert isinstance(error, ReaderError), bad
         assert str(error).startswith(f"{path}:6: "), str(error)
+
+
+@pytest.mark.parametrize("name", sorted(FORMATS))
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-32"])
+def test_utf16_or_nul_bytes_are_an_error_not_garbage_tokens(name, codec, tmp_path, components):
+    fmt = FORMATS[name]
+    text = (FIXTURES / fmt.fixture).read_text(encoding="utf-8")
+    path = tmp_path / "wide.txt"
+    path.write_bytes(text.encode(codec))
+    _, error = read_all(fmt, path, "utf-8")
+    assert isinstance(error, ReaderError) and str(error).startswith(f"{path}:1: ")
+    lines = text.split("\n")
+    lines[3] = lines[3][:1] + "\x00" + lines[3][1:]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    _, error = read_all(fmt, path, "utf-8")
+    assert isinstance(error, ReaderError) and str(error).startswith(f"{path}:4: NUL character (U+0000) at column 2")

@@ -15,6 +15,11 @@ first looks at the file's first MiB: a UTF-8 byte-order mark, or valid UTF-8 hol
 GBK/Big5 file is practically never valid UTF-8: measured on random GB2312 text, 2% of 2-character files are, 0 in
 200,000 8-character ones). Smaller UTF-8 files cannot be told apart and are decoded as asked.
 
+A line holding U+0000 (NUL) raises :class:`ReaderError` too: text files do not contain it, binary data and UTF-16/32
+files read as UTF-8 do (``"a"`` in UTF-16-LE is ``b"a\\x00"``, valid UTF-8), and code point 0 is the padding id of
+the ``glyce_characters`` indexer, so a NUL token would be masked out and lose its tag. :func:`drop_whitespace`
+drops NUL like whitespace, for text that does not come from :func:`read_lines` (e.g. a predictor's input).
+
 Every malformed-input error the readers raise is a :class:`ReaderError`, whose message starts with
 ``"{path}:{lineno}: "`` (1-based line numbers, as an editor shows them).
 """
@@ -82,6 +87,9 @@ def read_lines(path, encoding: str = "utf-8") -> Iterator[Tuple[int, str]]:
                 raise ReaderError(path, lineno, f"cannot decode as {encoding}: {error}") from error
             if lineno == 1 and codec == "utf-8" and line.startswith(_BOM):
                 line = line[1:]
+            if "\x00" in line:
+                raise ReaderError(path, lineno, f"NUL character (U+0000) at column {line.index(chr(0)) + 1}: binary "
+                                                f"data, or a UTF-16/UTF-32 file read as {encoding}?")
             yield lineno, line
 
 
@@ -106,6 +114,8 @@ def _reject_utf8(path, encoding: str) -> None:
 
 def drop_whitespace(chars, tags=None):
     """``(chars, tags)`` without the whitespace characters (and their tags): whitespace never becomes a token.
+    Neither does U+0000 (NUL), dropped the same way (code point 0 is the padding id of the ``glyce_characters``
+    indexer).
 
     ``chars`` is a string or a sequence of single characters (``ValueError`` otherwise); ``tags`` is ``None`` or a
     sequence of the same length (``ValueError`` otherwise). Returns lists (``tags`` stays ``None``).
@@ -115,9 +125,13 @@ def drop_whitespace(chars, tags=None):
         if not isinstance(char, str) or len(char) != 1:
             raise ValueError(f"expected single characters, got {char!r}")
     if tags is None:
-        return [c for c in chars if not c.isspace()], None
+        return [c for c in chars if not _is_dropped(c)], None
     tags = list(tags)
     if len(tags) != len(chars):
         raise ValueError(f"{len(chars)} characters but {len(tags)} tags")
-    kept = [(c, t) for c, t in zip(chars, tags) if not c.isspace()]
+    kept = [(c, t) for c, t in zip(chars, tags) if not _is_dropped(c)]
     return [c for c, _ in kept], [t for _, t in kept]
+
+
+def _is_dropped(char: str) -> bool:
+    return char.isspace() or char == "\x00"

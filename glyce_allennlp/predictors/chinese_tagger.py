@@ -15,8 +15,8 @@ _LINE_BREAK_ESCAPES = {0x85: "\\u0085", 0x2028: "\\u2028", 0x2029: "\\u2029"}
 class ChineseTaggerPredictor(Predictor):
     """Raw Chinese text in, segmentation / entities / POS out, for any character tagger (e.g. ``crf_tagger``).
 
-    Input: plain UTF-8 text, one sentence per line (not JSON). Whitespace is not a character: it is dropped before
-    tagging, and offsets refer to the original line. Output: exactly one JSON line per input line, in order::
+    Input: plain UTF-8 text, one sentence per line (not JSON). Whitespace (and U+0000) is not a character: it is
+    dropped before tagging, and offsets refer to the original line. Output: exactly one JSON line per input line, in order::
 
         {"text": ..., "chars": [...], "tags": [...],
          "words": [...],                                    # CWS and POS models (BMES tags)
@@ -45,7 +45,8 @@ class ChineseTaggerPredictor(Predictor):
 
     @staticmethod
     def _chars_and_offsets(sentence: str) -> Tuple[List[str], List[int]]:
-        pairs = [(ch, i) for i, ch in enumerate(sentence) if not ch.isspace()]
+        # like drop_whitespace: whitespace and NUL (code point 0 = the glyce indexer's padding id) are not characters
+        pairs = [(ch, i) for i, ch in enumerate(sentence) if not ch.isspace() and ch != "\x00"]
         return [c for c, _ in pairs], [i for _, i in pairs]
 
     def _json_to_instance(self, json_dict: JsonDict) -> Instance:
