@@ -173,6 +173,7 @@ def _register_probe():
                 "known_chars": known,
                 "table_rows": glyph.num_rows,
                 "rendered_on_demand": glyph.num_rendered_on_demand,
+                "on_demand_chars": sorted(chr(cp) for cp, row in glyph._row_of.items() if row > known),
                 "known_table_digest": hashlib.sha256(glyph._images[: known + 1].numpy().tobytes()).hexdigest(),
                 "vocab": {ns: vocab.get_vocab_size(ns) for ns in ("glyce_chars", "labels")},
                 "losses": self.losses,
