@@ -1,1 +1,3 @@
 from glyce_allennlp.models.glyce_aux_loss import GlyceAuxiliaryLoss
+from glyce_allennlp.models.fast_crf_tagger import FastCrfTagger
+from glyce_allennlp.models.k_order_srl import KOrderSrl
