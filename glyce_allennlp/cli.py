@@ -5,6 +5,8 @@
     glyce-allennlp glyphs TEXT [--out glyphs.png] [--fonts song kai ...] [--size 12]
                                                       PNG of each character in every installed font (or --fonts),
                                                       exactly the images the CNN sees
+    glyce-allennlp srl-pruning FILE [FILE ...] [--k 1 2 3 4] [--columns gold|predicted] [--json]
+                                                      CoNLL-2009 k-order pruning: gold arguments kept, pairs removed
 """
 import argparse
 import sys
@@ -29,7 +31,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     glyphs.add_argument("--fonts", nargs="+", default=None, help="default: every installed registry font")
     glyphs.add_argument("--size", type=int, default=12, help="image size the model sees (px)")
     glyphs.add_argument("--scale", type=int, default=4, help="enlargement in the PNG (nearest neighbour)")
+    from glyce_allennlp.srl.report import add_srl_pruning_parser, run_srl_pruning  # issue 5 (SRL)
+
+    add_srl_pruning_parser(sub)
     args = parser.parse_args(argv)
+
+    if args.command == "srl-pruning":
+        return run_srl_pruning(args)
 
     if args.command == "fonts" and args.action == "install":
         print(f"font folder: {font_dir()}")

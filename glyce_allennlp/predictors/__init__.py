@@ -1,3 +1,4 @@
 from glyce_allennlp.predictors.chinese_tagger import ChineseTaggerPredictor
 from glyce_allennlp.predictors.chinese_classifiers import ChinesePairClassifierPredictor, ChineseTextClassifierPredictor
 from glyce_allennlp.predictors.chinese_dependency_parser import ChineseDependencyParserPredictor
+from glyce_allennlp.predictors.chinese_srl import ChineseSrlPredictor
