@@ -16,6 +16,22 @@ for _name in ("TEST_DATA_PATH",):
     os.environ.setdefault(_name, "")
 
 
+def _bert_dim() -> str:
+    """Default of BERT_DIM (the Glyce-BERT configs' BERT hidden size): ``hidden_size`` from
+    ``$BERT_MODEL/config.json`` when that file can be read, else "" (those configs then stop with a message)."""
+    import json
+
+    try:
+        with open(os.path.join(os.environ["BERT_MODEL"], "config.json"), encoding="utf-8") as f:
+            return str(int(json.load(f)["hidden_size"]))
+    except (KeyError, OSError, ValueError, TypeError):
+        return ""
+
+
+if "BERT_DIM" not in os.environ:
+    os.environ["BERT_DIM"] = _bert_dim()
+
+
 def load_components() -> None:
     """Register every glyce_allennlp component with AllenNLP (and allennlp-models' plugins, e.g. ``crf_tagger``),
     exactly as ``allennlp ... --include-package glyce_allennlp`` does."""

@@ -1,4 +1,4 @@
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 from allennlp.data.token_indexers import TokenIndexer
 from allennlp.data.tokenizers import Token
@@ -18,24 +18,34 @@ class GlyceCharacterIndexer(TokenIndexer):
     ----------
     namespace : vocabulary namespace for the character counts (default ``"glyce_chars"``).
     token_min_padding_length : see :class:`TokenIndexer`.
+    special_tokens : token texts that are not characters but get a defined glyph input, code point 0, i.e. the zero
+        glyph vector (and the char-ID padding id); they are not counted into ``namespace``. For Glyce-BERT inputs:
+        ``["[CLS]", "[SEP]"]``, so that the glyph side lines up with BERT's wordpieces. Default: none.
 
     Output: ``{"codepoints": List[int]}`` per field → tensor ``(batch, num_tokens)``, 0 = padding.
-    A token that is not exactly one character raises ``ValueError`` naming it (tokenise text into characters).
+    A token that is not exactly one character (nor one of ``special_tokens``) raises ``ValueError`` naming it
+    (tokenise text into characters).
     """
 
-    def __init__(self, namespace: str = "glyce_chars", token_min_padding_length: int = 0) -> None:
+    def __init__(self, namespace: str = "glyce_chars", token_min_padding_length: int = 0,
+                 special_tokens: Optional[List[str]] = None) -> None:
         super().__init__(token_min_padding_length)
         self.namespace = namespace
+        self.special_tokens = frozenset(special_tokens or ())
 
-    @staticmethod
-    def _codepoint(token: Token) -> int:
+    def _codepoint(self, token: Token) -> int:
         text = token.text
+        if text in self.special_tokens:
+            return 0
         if text is None or len(text) != 1:
             raise ValueError(f"glyce_characters indexes single characters, got the token {text!r}; tokenise the text "
-                             f"into characters (the glyce readers do) or use a word-level embedder.")
+                             f"into characters (the glyce readers do), list special tokens such as [CLS] in "
+                             f"`special_tokens`, or use a word-level embedder.")
         return ord(text)
 
     def count_vocab_items(self, token: Token, counter: Dict[str, Dict[str, int]]):
+        if token.text in self.special_tokens:
+            return
         self._codepoint(token)
         counter[self.namespace][token.text] += 1
 

@@ -1,2 +1,3 @@
 from glyce_allennlp.modules.glyce_token_embedder import GlyceTokenEmbedder
 from glyce_allennlp.modules.glyce_word_embedder import GlyceWordEmbedder
+from glyce_allennlp.modules.sliding_window_embedder import SlidingWindowMismatchedEmbedder

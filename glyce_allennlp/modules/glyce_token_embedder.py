@@ -32,6 +32,11 @@ class GlyceTokenEmbedder(TokenEmbedder):
     aux_classifier : build the auxiliary glyph classifier ``Linear(D → |training chars|)``; its loss is added by
         the ``glyce_aux_loss`` model wrapper.
     cache_dir : where rendered glyph tables are cached (default ``$GLYCE_HOME/glyphs``).
+    position_embeddings : if > 0, add learned position embeddings to the output (a table of this many positions,
+        size ``glyph_dim + char_id_dim``; the Glyce-BERT glyph layer, paper §2.4). The position of a token is its index
+        along the last input dimension; positions beyond the table share its last row (never an error). They are
+        added at every position, padding and code point 0 included (e.g. ``[CLS]``/``[SEP]``, whose glyph vector is
+        zero: they get their position embedding only). Default 0: no position embeddings (output unchanged).
 
     Shapes: ``codepoints`` ``(batch, num_tokens)`` LongTensor (0 = padding) →
     ``(batch, num_tokens, glyph_dim + char_id_dim)``.
@@ -40,7 +45,7 @@ class GlyceTokenEmbedder(TokenEmbedder):
     def __init__(self, vocab: Vocabulary, vocab_namespace: str = "glyce_chars", fonts: List[str] = None,
                  image_size: int = 12, glyph_dim: int = 1024, groups: int = 16, cnn_dropout: float = 0.0,
                  char_id_dim: int = 0, highway: bool = False, aux_classifier: bool = True,
-                 cache_dir: Optional[str] = None) -> None:
+                 cache_dir: Optional[str] = None, position_embeddings: int = 0) -> None:
         super().__init__()
         token_to_index = vocab.get_token_to_index_vocabulary(vocab_namespace)
         special = {vocab._padding_token, vocab._oov_token}
@@ -53,6 +58,8 @@ class GlyceTokenEmbedder(TokenEmbedder):
                                if char_id_dim > 0 else None)
         self.output_dim = glyph_dim + char_id_dim
         self.highway = Highway(self.output_dim, num_layers=1) if highway else None
+        self.position_embedding = (torch.nn.Embedding(position_embeddings, self.output_dim)
+                                   if position_embeddings > 0 else None)
 
     def get_output_dim(self) -> int:
         return self.output_dim
@@ -70,4 +77,8 @@ class GlyceTokenEmbedder(TokenEmbedder):
             vectors = torch.cat([vectors, self.char_embedding(ids[inverse])], dim=-1)
         if self.highway is not None:
             vectors = self.highway(vectors)
+        if self.position_embedding is not None:
+            positions = torch.arange(codepoints.shape[-1], device=codepoints.device)
+            positions = positions.clamp(max=self.position_embedding.num_embeddings - 1)
+            vectors = vectors + self.position_embedding(positions)
         return vectors

@@ -1,1 +1,2 @@
 from glyce_allennlp.training.glyce_lambda_callback import GlyceLambdaCallback
+from glyce_allennlp.training.staged_training_callback import GlyceBertStagesCallback
