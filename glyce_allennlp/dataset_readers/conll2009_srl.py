@@ -85,8 +85,10 @@ class Conll2009SrlDatasetReader(DatasetReader):
         if without_predicates:
             logger.info("%s: %d sentence(s) without predicates (no instance)", path, without_predicates)
 
-    def sentence_instances(self, sentence: "conll2009.Conll2009Sentence", sentence_index: int = 0) -> List[Instance]:
-        """One instance per predicate of a parsed sentence (used by ``_read`` and by the ``chinese_srl`` predictor)."""
+    def sentence_instances(self, sentence: "conll2009.Conll2009Sentence", sentence_index: int = 0,
+                           gold: bool = True) -> List[Instance]:
+        """One instance per predicate of a parsed sentence (used by ``_read`` and by the ``chinese_srl`` predictor).
+        ``gold=False`` leaves the gold roles and sense out even if the sentence has them (prediction)."""
         view = sentence.view(self.columns)
         if self.pruning_k > 0 and view.heads is None:
             column = "PHEAD" if self.columns == "predicted" else "HEAD"
@@ -95,8 +97,9 @@ class Conll2009SrlDatasetReader(DatasetReader):
                               f"heads; use pruning_k 0 or the other column set (columns = 'gold' / 'predicted')")
         instances = []
         for number, predicate in enumerate(view.predicates):
-            arguments = view.arguments[number] if view.arguments is not None else None
-            sense = view.senses[number] if view.arguments is not None else None
+            annotated = gold and view.arguments is not None
+            arguments = view.arguments[number] if annotated else None
+            sense = view.senses[number] if annotated else None
             instances.append(self.text_to_instance(view.words, view.pos, view.heads, predicate,
                                                    predicate_lemma=view.lemmas[predicate], sense=sense,
                                                    arguments=arguments, sentence_index=sentence_index,

@@ -101,7 +101,7 @@ class ChineseSrlPredictor(Predictor):
         instances: List[Instance] = []
         spans = []
         for sentence in sentences:
-            sentence_instances = self._dataset_reader.sentence_instances(sentence)
+            sentence_instances = self._dataset_reader.sentence_instances(sentence, gold=False)
             spans.append((len(instances), len(sentence_instances)))
             instances.extend(sentence_instances)
         outputs = self._model.forward_on_instances(instances) if instances else []

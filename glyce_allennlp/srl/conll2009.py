@@ -14,6 +14,8 @@ Rules (every violation raises :class:`ReaderError` ``"{path}:{lineno}: ..."``):
 * columns are separated by tabs; a row without any tab is split on runs of whitespace;
 * every row has at least 14 columns, and all rows of a sentence the same number; no column is empty;
 * IDs are ``1, 2, ...`` in order; ``FILLPRED`` is ``Y`` or ``_``; ``PRED`` is ``_`` on rows that are not predicates;
+* ``_`` and ``-`` both mean "none" in PRED and APRED cells (``eval09.pl`` accepts both); a cell like ``A0|A1`` gives
+  the word two roles (kept as one label by the reader; the metric splits it, as ``eval09.pl`` does);
 * the number of APRED columns is either the number of predicates (annotated) or 0 (unannotated input, e.g. the
   SRL-only test files: FILLPRED given, roles to be predicted);
 * ``HEAD`` / ``PHEAD``: a number ``0..n`` (not the word itself) on every row of the sentence, or ``_`` on every row
@@ -31,21 +33,23 @@ from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 from glyce_allennlp.dataset_readers.io import ReaderError, read_lines
 
 __all__ = ["FIXED_COLUMNS", "COLUMN_SETS", "Conll2009Sentence", "SrlView", "read_conll2009", "parse_conll2009_block",
-           "split_sense", "join_sense", "format_conll2009", "write_conll2009", "NO_ROLE"]
+           "split_sense", "join_sense", "format_conll2009", "write_conll2009", "NO_ROLE", "EMPTY"]
 
 FIXED_COLUMNS = ("ID", "FORM", "LEMMA", "PLEMMA", "POS", "PPOS", "FEAT", "PFEAT", "HEAD", "PHEAD", "DEPREL",
                  "PDEPREL", "FILLPRED", "PRED")
 COLUMN_SETS = ("gold", "predicted")
 NO_ROLE = "_"
+EMPTY = ("_", "-")  # "no predicate" / "no role" in PRED and APRED cells (eval09.pl: some Chinese data uses "-")
 _HEAD = re.compile(r"^(0|[1-9][0-9]*)$")
+_SENSE = re.compile(r"^([^.]+)\.([^.]+)$")
 
 
 def split_sense(pred: str) -> Tuple[str, str]:
-    """``"发现.01"`` → ``("发现", "01")``: the lemma part and the sense label (after the last ``.``). A PRED without a
-    ``.`` (or with nothing on one side of it) is all sense label: ``("", pred)``."""
-    lemma, dot, sense = pred.rpartition(".")
-    if dot and lemma and sense:
-        return lemma, sense
+    """``"发现.01"`` → ``("发现", "01")``: the lemma part and the sense label, split as the official scorer does
+    (exactly one ``.`` with something on both sides); any other PRED is all sense label: ``("", pred)``."""
+    match = _SENSE.match(pred)
+    if match:
+        return match.group(1), match.group(2)
     return "", pred
 
 
@@ -111,11 +115,12 @@ class Conll2009Sentence:
         predicates = self.predicates
         arguments = None
         if self.annotated:
-            arguments = [{i: row[14 + k] for i, row in enumerate(self.rows) if row[14 + k] != NO_ROLE}
+            arguments = [{i: row[14 + k] for i, row in enumerate(self.rows) if row[14 + k] not in EMPTY}
                          for k in range(len(predicates))]
         return SrlView(words=self.words, lemmas=self.column(p + "LEMMA"), pos=self.column(p + "POS"),
                        heads=self.heads(p + "HEAD"), deprels=self.column(p + "DEPREL"), predicates=predicates,
-                       senses=[self.rows[i][13] for i in predicates], arguments=arguments)
+                       senses=["_" if self.rows[i][13] in EMPTY else self.rows[i][13] for i in predicates],
+                       arguments=arguments)
 
 
 def _check_heads(path, rows: List[List[str]], linenos: List[int], index: int, name: str) -> None:
@@ -178,7 +183,7 @@ def parse_conll2009_block(rows: Sequence[Tuple[int, str]], path="<input>",
             raise ReaderError(path, lineno, f"ID {cols[0]!r} out of sequence (expected {expected})")
         if cols[12] not in ("Y", "_"):
             raise ReaderError(path, lineno, f"FILLPRED must be 'Y' or '_', got {cols[12]!r}")
-        if cols[12] == "_" and cols[13] != "_":
+        if cols[12] == "_" and cols[13] not in EMPTY:
             raise ReaderError(path, lineno, f"PRED {cols[13]!r} on a row whose FILLPRED is not 'Y'")
         parsed.append(cols)
         linenos.append(lineno)

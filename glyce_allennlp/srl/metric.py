@@ -15,14 +15,31 @@ Two sets of scores, both labelled:
 
 ``arg_unlabelled_f1`` (a word found as an argument of the right predicate, whatever its role) is reported too.
 
-An argument is correct when the same word has the same role for the same predicate. Gold arguments that a pruning step
-removed from the candidates still count in the recall denominator (the model could never find them). Senses are
-compared as given (the model compares the sense label, e.g. ``01`` of ``发现.01``; the official scorer compares the PRED
-column). A ratio with a zero denominator is 0.0; every value is a Python ``float``.
+An argument is correct when the same word has the same role for the same predicate. As in ``eval09.pl``, a cell with
+several roles (``A0|A1``) is several arguments, unlabelled matches pair each gold and system argument of a word at most
+once, and senses are compared as numbers when both are digits (``01`` = ``1``), else as strings (give the sense label,
+``01`` of ``发现.01``: the scorer compares the part after the dot; see
+:func:`glyce_allennlp.srl.conll2009.split_sense`). Gold arguments that a pruning step removed from the candidates still
+count in the recall denominator (the model could never find them). A ratio with a zero denominator is 0.0; every value
+is a Python ``float``.
 """
+import re
 from typing import Dict, Mapping, Optional
 
-__all__ = ["SrlScorer", "prf"]
+__all__ = ["SrlScorer", "prf", "same_sense"]
+
+_DIGITS = re.compile(r"^[0-9]+$")
+
+
+def same_sense(gold: str, system: str) -> bool:
+    """``eval09.pl``'s sense comparison: as integers when both are digits, else as strings."""
+    if _DIGITS.match(gold) and _DIGITS.match(system):
+        return int(gold) == int(system)
+    return gold == system
+
+
+def _roles(cell: str) -> set:
+    return {role for role in cell.split("|") if role.strip()}
 
 
 def prf(correct: int, predicted: int, gold: int) -> Dict[str, float]:
@@ -58,18 +75,18 @@ class SrlScorer:
     def add(self, gold: Mapping[int, str], predicted: Mapping[int, str], gold_sense: Optional[str] = None,
             predicted_sense: Optional[str] = None) -> None:
         self.predicates += 1
-        self.gold_arguments += len(gold)
-        self.predicted_arguments += len(predicted)
-        for position, role in predicted.items():
-            if position in gold:
-                self.correct_unlabelled += 1
-                if gold[position] == role:
-                    self.correct_arguments += 1
+        for position in set(gold) | set(predicted):
+            gold_roles = _roles(gold[position]) if position in gold else set()
+            system_roles = _roles(predicted[position]) if position in predicted else set()
+            self.gold_arguments += len(gold_roles)
+            self.predicted_arguments += len(system_roles)
+            self.correct_arguments += len(gold_roles & system_roles)
+            self.correct_unlabelled += min(len(gold_roles), len(system_roles))
         if self.score_senses:
             if gold_sense is None or predicted_sense is None:
                 raise ValueError("this scorer scores senses: give gold_sense and predicted_sense")
             self.senses_scored += 1
-            if gold_sense == predicted_sense:
+            if same_sense(gold_sense, predicted_sense):
                 self.correct_senses += 1
 
     def merge_counts(self, counts: Mapping[str, int]) -> None:
