@@ -13,6 +13,7 @@ subclasses that override ``viterbi_tags`` fall back to the stock code.
 """
 from typing import Any, Dict, List, Optional, Tuple, cast
 
+import numpy as np
 import torch
 from allennlp.data import TextFieldTensors
 from allennlp.models.model import Model
@@ -74,34 +75,51 @@ def batched_viterbi(
         return torch.zeros(batch_size, max_len, dtype=torch.long, device=device), lengths
 
     emissions = logits.detach().float()  # the stock decoder copies logits into a float32 buffer
-    positions = torch.arange(max_len, device=device)
-    inside = positions.unsqueeze(0) < lengths.unsqueeze(1)  # (B, T)
+    inside = torch.arange(max_len, device=device).unsqueeze(0) < lengths.unsqueeze(1)  # (B, T)
     if not torch.equal(inside, mask):  # holes in the mask: move unmasked positions to the front, keeping order
         order = torch.sort((~mask).to(torch.uint8), dim=1, stable=True).indices
         emissions = emissions.gather(1, order.unsqueeze(-1).expand(-1, -1, num_tags))
+
+    # Longest sentence first: at position t only the first `active[t]` rows still have characters, so the work is
+    # proportional to the number of characters, not batch size x longest sentence.
+    ends = lengths.tolist()
+    order = sorted(range(batch_size), key=lambda b: -ends[b])
+    ends = [ends[b] for b in order]
+    steps = ends[0]
+    if steps == 0:
+        return torch.zeros(batch_size, max_len, dtype=torch.long, device=device), lengths
+    active = [0] * steps
+    for n in ends:
+        if n:
+            active[n - 1] += 1
+    for t in range(steps - 2, -1, -1):
+        active[t] += active[t + 1]
+    permutation = torch.tensor(order, device=device)
+    emissions = emissions[permutation, :steps]
+    sorted_lengths = lengths[permutation]
 
     n_states = num_tags + 2
     start_tag, end_tag = num_tags, num_tags + 1
     transitions = crf_transition_matrix(crf).to(device)  # (K, K): [from, to]
     # Emission rows of the augmented space: the sentinels can never be emitted inside a sentence.
-    full = emissions.new_full((batch_size, max_len, n_states), _IMPOSSIBLE)
-    full[:, :, :num_tags] = emissions
-    full = full.transpose(0, 1)  # (T, B, K)
+    full = emissions.new_full((steps, batch_size, n_states), _IMPOSSIBLE)
+    full[:, :, :num_tags] = emissions.transpose(0, 1)
 
     initial = emissions.new_full((batch_size, n_states), _IMPOSSIBLE)
     initial[:, start_tag] = 0.0
+    history = emissions.new_zeros((steps, batch_size, n_states))  # score after each position
+    backpointers = torch.zeros((steps, batch_size, n_states), dtype=torch.long, device=device)
     score = initial
-    history, backpointers = [], []
-    for t in range(max_len):
-        best, best_prev = (score.unsqueeze(2) + transitions).max(dim=1)
-        score = full[t] + best
-        history.append(score)
-        backpointers.append(best_prev)
-    history_t = torch.stack(history, dim=1)  # (B, T, K): score after each position
+    for t in range(steps):
+        n = active[t]
+        best, best_prev = (score[:n].unsqueeze(2) + transitions).max(dim=1)
+        score = full[t, :n] + best
+        history[t, :n] = score
+        backpointers[t, :n] = best_prev
     # Score after each sentence's last character (START alone for an empty sentence).
-    last = (lengths - 1).clamp(min=0)
-    final_score = history_t.gather(1, last.view(-1, 1, 1).expand(-1, 1, n_states)).squeeze(1)
-    final_score = torch.where((lengths > 0).unsqueeze(1), final_score, initial)
+    last = (sorted_lengths - 1).clamp(min=0)
+    final_score = history.gather(0, last.view(1, -1, 1).expand(1, -1, n_states)).squeeze(0)
+    final_score = torch.where((sorted_lengths > 0).unsqueeze(1), final_score, initial)
 
     # Step into the END sentinel (its emission row: 0 for END, -10000 elsewhere), then pick the best final state.
     end_row = emissions.new_full((n_states,), _IMPOSSIBLE)
@@ -112,26 +130,38 @@ def batched_viterbi(
     last_state = closing.argmax(dim=1, keepdim=True)  # (B, 1)
     current = best_prev.gather(1, last_state).squeeze(1)  # state at each sentence's last position
 
-    paths = torch.zeros(batch_size, max_len, dtype=torch.long, device=device)
-    state = torch.zeros(batch_size, dtype=torch.long, device=device)
-    for t in range(max_len - 1, -1, -1):
-        state = torch.where(lengths == t + 1, current, state)  # rows whose last character is at t start here
-        paths[:, t] = torch.where(t < lengths, state, torch.zeros_like(state))
+    # Backtracking: one cheap numpy gather per position on the host (T small torch ops would cost more on a CPU, and
+    # the paths go to Python lists anyway).
+    pointers = backpointers.cpu().numpy()  # (T, B, K)
+    host_ends, last_states = np.array(ends, dtype=np.int64), current.cpu().numpy()
+    rows = np.arange(batch_size)
+    host_paths = np.zeros((batch_size, steps), dtype=np.int64)
+    state = np.zeros(batch_size, dtype=np.int64)
+    for t in range(steps - 1, -1, -1):
+        state = np.where(host_ends == t + 1, last_states, state)  # rows whose last character is at t start here
+        host_paths[:, t] = state
         if t > 0:
-            state = backpointers[t].gather(1, state.unsqueeze(1)).squeeze(1)
+            state = pointers[t, rows, state]
+    inside_sorted = np.arange(steps)[None, :] < host_ends[:, None]
+    host_paths *= inside_sorted
+    sorted_paths = torch.from_numpy(host_paths).to(device)
 
     # Ties on the returned paths: the choice of the state at t-1 given the state at t (1 <= t < length), the choice
     # of the last state given END, and the choice of the final state itself. Recomputed with the same float additions.
-    previous = history_t[:, :-1]  # (B, T-1, K): score after position t-1, for t = 1 .. T-1
-    cand = previous + transitions.t()[paths[:, 1:]]  # [b, t, i] = score_{t-1}[i] + trans[i, path_t]
+    previous = history[:-1].transpose(0, 1)  # (B, T-1, K): score after position t-1, for t = 1 .. T-1
+    cand = previous + transitions.t()[sorted_paths[:, 1:]]  # [b, t, i] = score_{t-1}[i] + trans[i, path_t]
     tied = (cand == cand.max(dim=2, keepdim=True).values).sum(dim=2) > 1
-    tied = (tied & inside[:, 1:]).any(dim=1)
+    tied = (tied & torch.from_numpy(inside_sorted[:, 1:]).to(device)).any(dim=1)
     final_cand = closing_candidates.gather(2, last_state.unsqueeze(1).expand(-1, n_states, 1)).squeeze(2)
     tied |= (final_cand == final_cand.max(dim=1, keepdim=True).values).sum(dim=1) > 1
     tied |= (closing == closing.max(dim=1, keepdim=True).values).sum(dim=1) > 1
-    tied &= lengths > 0
+    tied &= sorted_lengths > 0
+
+    paths = torch.zeros(batch_size, max_len, dtype=torch.long, device=device)
+    paths[permutation, :steps] = sorted_paths
     if bool(tied.any()):
-        for b in tied.nonzero().view(-1).tolist():
+        for row in tied.nonzero().view(-1).tolist():
+            b = order[row]
             path = crf.viterbi_tags(logits[b: b + 1], mask[b: b + 1], top_k=1)[0][0][0]
             paths[b, : len(path)] = torch.tensor(path, dtype=torch.long, device=device)
     return paths, lengths
