@@ -34,6 +34,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     from glyce_allennlp.srl.report import add_srl_pruning_parser, run_srl_pruning  # issue 5 (SRL)
 
     add_srl_pruning_parser(sub)
+    neighbors = sub.add_parser("neighbors", help="nearest characters by cosine of a trained model's glyph vectors")
+    neighbors.add_argument("archive", help="model.tar.gz of a model with a glyce embedder")
+    neighbors.add_argument("chars", help="query character(s); each gets its own list")
+    neighbors.add_argument("--top", type=int, default=10)
+    neighbors.add_argument("--png", default=None, help="also write a PNG sheet (one per query character: a second "
+                                                        "query's sheet gets its code point in the file name)")
+    neighbors.add_argument("--embedding", default=None, help="module path of the glyph embedding, if several")
+    neighbors.add_argument("--cuda-device", type=int, default=-1)
     args = parser.parse_args(argv)
 
     if args.command == "srl-pruning":
@@ -58,7 +66,39 @@ def main(argv: Optional[List[str]] = None) -> int:
         chars = [c for c in args.text if not c.isspace()]
         print(glyph_sheet(chars, fonts, args.size, args.scale, args.out))
         return 0
+    if args.command == "neighbors":
+        return _neighbors(args)
     return 1
+
+
+def _neighbors(args) -> int:
+    import os
+
+    from glyce_allennlp.glyph.neighbors import glyph_neighbors, known_characters, load_glyph_embedding, neighbor_sheet
+
+    queries = [c for c in args.chars if not c.isspace()]
+    if not queries:
+        print("no query character given", file=sys.stderr)
+        return 2
+    glyph = load_glyph_embedding(args.archive, args.embedding, args.cuda_device)
+    known = set(known_characters(glyph))
+    for n, query in enumerate(queries):
+        try:
+            found = glyph_neighbors(glyph, query, args.top)
+        except ValueError as error:
+            print(error, file=sys.stderr)
+            return 2
+        status = "seen in training" if query in known else "not seen in training: rendered now"
+        print(f"{query} (U+{ord(query):04X}, {status}): {len(found)} nearest of {len(known)} training characters")
+        for rank, (char, cosine) in enumerate(found, 1):
+            print(f"{rank:3d}  {char}  {cosine:.4f}")
+        if args.png:
+            path = args.png
+            if n:
+                root, ext = os.path.splitext(args.png)
+                path = f"{root}-U{ord(query):04X}{ext or '.png'}"
+            print(f"sheet: {neighbor_sheet(glyph, query, found, path)}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,103 @@
+"""Nearest characters by cosine similarity of *learned* glyph vectors (``glyce-allennlp neighbors``).
+
+The vectors come from the :class:`~glyce_allennlp.glyph.embedding.GlyphEmbedding` inside a trained model: the
+Tianzige-CNN's output for each glyph image, in evaluation mode (no dropout). Candidates are the characters the model
+was trained on (the embedding's known characters = the ``glyce_chars`` vocabulary namespace), minus those no font could
+draw (their images are blank, so their vectors are identical and meaningless). The query itself may be any character:
+one never seen in training is rendered on demand, like at prediction time.
+
+No AllenNLP is needed for :func:`glyph_neighbors` (it takes a module); :func:`load_glyph_embedding` loads an archive.
+"""
+from typing import List, Optional, Sequence, Tuple
+
+import torch
+
+from .embedding import GlyphEmbedding
+
+
+def find_glyph_embeddings(model: torch.nn.Module) -> List[Tuple[str, GlyphEmbedding]]:
+    """Every ``GlyphEmbedding`` inside ``model``, with its module path."""
+    return [(name, module) for name, module in model.named_modules() if isinstance(module, GlyphEmbedding)]
+
+
+def load_glyph_embedding(archive: str, which: Optional[str] = None, cuda_device: int = -1) -> GlyphEmbedding:
+    """The glyph embedding of a trained model archive (``model.tar.gz``). ``which``: its module path when the model has
+    several (e.g. character and word glyph embedders); the first one by default."""
+    import glyce_allennlp
+    from allennlp.models.archival import load_archive
+
+    glyce_allennlp.load_components()
+    model = load_archive(archive, cuda_device=cuda_device).model
+    found = find_glyph_embeddings(model)
+    if not found:
+        raise ValueError(f"The model in {archive} has no glyph embedding (was it trained with a glyce config?)")
+    if which is None:
+        return found[0][1]
+    for name, module in found:
+        if name == which:
+            return module
+    raise ValueError(f"No glyph embedding named {which!r} in {archive}; it has: {', '.join(n for n, _ in found)}")
+
+
+def known_characters(glyph: GlyphEmbedding) -> List[str]:
+    """The characters the embedding was trained on (its auxiliary classes), in class order."""
+    return [chr(cp) for cp, _ in sorted(glyph.class_of.items(), key=lambda item: item[1])]
+
+
+@torch.no_grad()
+def glyph_vectors(glyph: GlyphEmbedding, chars: Sequence[str]) -> torch.Tensor:
+    """``(len(chars), D)`` learned glyph vectors (evaluation mode, memoised by the embedding)."""
+    was_training = glyph.training
+    glyph.eval()
+    try:
+        device = next(glyph.parameters()).device
+        codepoints = torch.tensor([ord(c) for c in chars], dtype=torch.long, device=device)
+        return glyph(codepoints).float().cpu()
+    finally:
+        glyph.train(was_training)
+
+
+def glyph_neighbors(glyph: GlyphEmbedding, query: str, top: int = 10,
+                    candidates: Optional[Sequence[str]] = None) -> List[Tuple[str, float]]:
+    """The ``top`` candidate characters whose glyph vectors are nearest to ``query``'s, by cosine, best first.
+
+    ``candidates`` defaults to the known characters that some font can draw; the query itself is excluded."""
+    if len(query) != 1:
+        raise ValueError(f"query must be one character, got {query!r}")
+    if glyph.is_missing(query):
+        raise ValueError(f"No font of this model can draw {query!r} (U+{ord(query):04X}): it has no glyph vector")
+    if candidates is None:
+        candidates = [c for c in known_characters(glyph) if not glyph.is_missing(c)]
+    candidates = [c for c in dict.fromkeys(candidates) if c != query]
+    if not candidates:
+        return []
+    vectors = glyph_vectors(glyph, [query] + candidates)
+    vectors = torch.nn.functional.normalize(vectors, dim=1)
+    cosine = vectors[1:] @ vectors[0]
+    best = torch.topk(cosine, k=min(top, len(candidates)))
+    return [(candidates[i], float(s)) for s, i in zip(best.values.tolist(), best.indices.tolist())]
+
+
+def neighbor_sheet(glyph: GlyphEmbedding, query: str, neighbors: Sequence[Tuple[str, float]], path: str,
+                   scale: int = 4) -> str:
+    """PNG: the query then its neighbours, one row each, one column per font of the model (the images the CNN sees,
+    drawn by :func:`glyce_allennlp.glyph.sheet.glyph_sheet`), with the rank and cosine written in a left margin."""
+    from PIL import Image, ImageDraw
+
+    from .sheet import glyph_sheet
+
+    fonts = [f.label for f in glyph.renderer.fonts]
+    chars = [query] + [c for c, _ in neighbors]
+    glyph_sheet(chars, fonts, glyph.renderer.image_size, scale, path)
+    grid = Image.open(path).convert("RGB")
+    cell, pad = glyph.renderer.image_size * scale, 4
+    margin = 96
+    sheet = Image.new("RGB", (grid.width + margin, grid.height), (255, 255, 255))
+    sheet.paste(grid, (margin, 0))
+    draw = ImageDraw.Draw(sheet)
+    labels = [f"query U+{ord(query):04X}"] + [f"{i}. cos {s:.3f}" for i, (_, s) in enumerate(neighbors, 1)]
+    for row, label in enumerate(labels):
+        y = pad + row * (cell + pad) + cell // 2 - 5
+        draw.text((4, y), label, fill=(0, 0, 0) if row else (0, 0, 160))
+    sheet.save(path)
+    return path
