@@ -104,3 +104,20 @@ def test_config_trains_evaluates_and_predicts(task, name, bert_vars, tmp_path, m
             assert sum(prediction["probs"].values()) == pytest.approx(1.0, abs=1e-4)
     assert any(len(line) > MAX_POSITIONS for line in lines)
     assert any(not line.strip() for line in lines), "raw fixture must contain an empty line"
+
+
+def test_bert_dim_comes_from_the_bert_folder(tiny_bert, monkeypatch, components):
+    """BERT_DIM defaults to $BERT_MODEL/config.json's hidden_size; a config without it stops with a clear message."""
+    import glyce_allennlp
+    from allennlp.common import Params
+
+    monkeypatch.setenv("BERT_MODEL", tiny_bert)
+    monkeypatch.delenv("BERT_DIM", raising=False)
+    assert glyce_allennlp._bert_dim() == "32"
+    monkeypatch.setenv("BERT_MODEL", os.path.join(tiny_bert, "missing"))
+    assert glyce_allennlp._bert_dim() == ""
+    monkeypatch.setenv("BERT_DIM", "")
+    for var in ("TRAIN_DATA_PATH", "VALIDATION_DATA_PATH"):
+        monkeypatch.setenv(var, "x")
+    with pytest.raises(Exception, match="BERT_DIM is empty"):
+        Params.from_file(os.path.join(REPO, "training_configs", "ner", "glyce_bert_crf.jsonnet")).as_dict()
