@@ -29,5 +29,11 @@ test: fonts
 demo: fonts
 	$(BIN)/python -m glyce_allennlp.demo
 
+# Glyph vs no-glyph benchmarks on real data ($GLYCE_DATA, default ../shared/data): see docs/benchmarks.md.
+# `make bench BENCH_ARGS=--quick` is the ~10-minute smoke check; BENCH_ARGS="--only resume_ner --epochs 20" etc.
+BENCH_ARGS ?=
+bench: fonts
+	OMP_NUM_THREADS=1 nice -n 5 $(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
 clean-venv:
 	rm -rf $(VENV)
