@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reliability_support import allennlp_cli, run, subprocess_env, trained_tagger
+from reliability_support import allennlp_cli, run, subprocess_env, torch_threads, trained_tagger
 
 
 def check_tagger_output(text: str, output: Dict) -> None:
@@ -84,8 +84,11 @@ def check_output_file(case: PredictorCase, data: bytes, output: Path) -> None:
 def predictors(components):
     from allennlp.predictors import Predictor
 
-    return {name: Predictor.from_path(str(case.serialization_dir() / "model.tar.gz"), name)
-            for name, case in PREDICTORS.items()}
+    # one torch thread: on a busy machine, per-op thread synchronisation makes the CRF's per-character Viterbi loop
+    # (~10 small ops per character) up to 400x slower with 2 threads (measured: 72 s vs 0.18 s for 10,000 characters)
+    with torch_threads(1):
+        yield {name: Predictor.from_path(str(case.serialization_dir() / "model.tar.gz"), name)
+               for name, case in PREDICTORS.items()}
 
 
 @pytest.mark.parametrize("name", sorted(PREDICTORS))
