@@ -5,7 +5,6 @@ sha256 are, and a different font at load time is refused.
 To cover another model (issues 3 and 4), add its archive to ``ARCHIVES`` (a function returning a serialization
 folder): every damage case below runs on each.
 """
-import gzip
 import io
 import json
 import os
@@ -17,7 +16,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from reliability_support import REPO, trained_tagger, user_font_path
+from reliability_support import trained_tagger, user_font_path
 
 ARCHIVES = {"glyce_cws_tagger": trained_tagger}
 

@@ -11,7 +11,6 @@ state in the checkpoint: AllenNLP replays the data loader over completed epochs 
 but skips their forward passes, so without it dropout would draw different masks after the recover.
 """
 import json
-import os
 import signal
 import subprocess
 import sys
