@@ -1,4 +1,6 @@
-// Shared definition of the BiLSTM-CRF tagger (allennlp-models `crf_tagger`) with char-ID or Glyce embeddings.
+// Shared definition of the BiLSTM-CRF tagger with char-ID or Glyce embeddings. The model is `glyce_crf_tagger`:
+// allennlp-models' `crf_tagger` (same parameters) with batched Viterbi decoding (identical paths, see
+// glyce_allennlp/models/fast_crf_tagger.py); `"crf_tagger"` works as a drop-in replacement.
 // Each config under ner/, cws/, pos/ is one call of `tagger(...)`. Data paths come from the environment:
 // TRAIN_DATA_PATH, VALIDATION_DATA_PATH, and optionally TEST_DATA_PATH (evaluated once, at the end, with the
 // checkpoint selected on the validation set; glyce_allennlp makes an unset TEST_DATA_PATH read as "").
@@ -18,7 +20,7 @@ local test_path = std.extVar("TEST_DATA_PATH");
     };
     local input_dim = char_dim + (if glyce then glyph_dim else 0);
     local crf = {
-      type: "crf_tagger",
+      type: "glyce_crf_tagger",
       label_encoding: encoding,
       constrain_crf_decoding: true,
       calculate_span_f1: true,
