@@ -48,8 +48,8 @@ class KOrderSrl(Model):
     word ``j`` of the predicate ``p`` a role distribution over the ``"srl_roles"`` labels, ``"_"`` being "no role":
 
     * ``scorer = "mlp"``: ``MLP([h_j ; h_p])`` (the paper's scorer: candidate and predicate states concatenated);
-    * ``scorer = "biaffine"``: ``a_jᵀ W_r b_p + U_r [a_j ; b_p] + c_r`` with ``a_j = ReLU(A h_j)``, ``b_p = ReLU(B h_p)``
-      of size ``mlp_hidden_dim``.
+    * ``scorer = "biaffine"``: ``a_jᵀ W_r b_p + U_r [a_j ; b_p] + c_r`` with ``a_j = ReLU(A h_j)``,
+      ``b_p = ReLU(B h_p)`` of size ``mlp_hidden_dim``.
 
     Only the candidates (the reader's ``candidates`` mask: the k-order pruning, all words when ``pruning_k = 0``) are
     scored, in training and at test time; every other word gets ``"_"``. The loss is the mean cross-entropy over the
@@ -187,8 +187,8 @@ class KOrderSrl(Model):
         output["predicted_pred"] = predicted_pred
 
         if roles is not None:
-            selected = candidate_mask.view(-1)
-            loss = F.cross_entropy(role_logits.view(-1, self.num_roles)[selected], roles.view(-1)[selected])
+            selected = candidate_mask.reshape(-1)
+            loss = F.cross_entropy(role_logits.reshape(-1, self.num_roles)[selected], roles.reshape(-1)[selected])
             if self.predict_senses:
                 if sense is None:
                     raise ConfigurationError("predict_senses is on but the instances have no sense field")

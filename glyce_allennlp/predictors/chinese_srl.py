@@ -126,8 +126,8 @@ class ChineseSrlPredictor(Predictor):
             args = {int(j): str(r) for j, r in output["predicted_arguments"].items()}
             senses.append(sense)
             arguments.append(args)
-            predicates.append({"id": position + 1, "word": words[position], "sense": sense,
-                               "arguments": [{"id": j + 1, "word": words[j], "role": r} for j, r in sorted(args.items())]})
+            found = [{"id": j + 1, "word": words[j], "role": r} for j, r in sorted(args.items())]
+            predicates.append({"id": position + 1, "word": words[position], "sense": sense, "arguments": found})
         record: JsonDict = {"sentence": number, "words": words, "predicates": predicates}
         if self.output_format == "conll2009":
             record["conll2009"] = format_conll2009(sentence, senses, arguments)

@@ -31,8 +31,8 @@ child of it — including the subject of a control verb, the classic argument th
 Consequences, all checked by ``tests/test_srl_pruning.py``: ``p`` itself is always a candidate (as a child of its head,
 or as the root word); the path from ``p`` to the root is always kept; in a forest with several root words (predicted
 columns may have one) the artificial node's traversal keeps every root word and their descendants down to depth k − 1,
-as the authors' code does; ``k >= height of the tree`` keeps every word; ``k = 0`` means **no pruning** (every word is a candidate),
-as issue 5 asks (the paper has no k = 0).
+as the authors' code does; ``k >= height of the tree`` keeps every word; ``k = 0`` means **no pruning** (every word is
+a candidate), as issue 5 asks (the paper has no k = 0).
 
 Indexing used here: ``heads`` is the CoNLL HEAD column of a sentence, as integers: ``heads[i]`` is the head of word
 ``i + 1`` (1-based word ids, 0 = the artificial root). ``predicate`` and the returned candidates are **0-based** word
