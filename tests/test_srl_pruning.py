@@ -146,6 +146,9 @@ def test_srl_pruning_command_on_the_fixtures(capsys):
     assert main(["srl-pruning", os.path.join(FIXTURES, "srl", "dev.txt"), "--k", "1", "2"]) == 0
     table = capsys.readouterr().out
     assert "coverage" in table and "removed" in table
+    # unannotated input: a clear error with file and line, exit status 1
+    assert main(["srl-pruning", os.path.join(FIXTURES, "srl", "test_srl_only.txt")]) == 1
+    assert "test_srl_only.txt:1: no APRED columns" in capsys.readouterr().err
 
 
 @pytest.mark.skipif(not os.path.exists(TRIAL), reason="the CoNLL-2009 Chinese trial file is not in ../shared")

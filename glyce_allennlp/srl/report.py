@@ -7,6 +7,7 @@ the lost arguments) as JSON.
 """
 import argparse
 import json
+import sys
 from typing import List
 
 __all__ = ["add_srl_pruning_parser", "run_srl_pruning", "srl_pruning_report"]
@@ -51,7 +52,13 @@ def run_srl_pruning(args: argparse.Namespace) -> int:
 
     if any(k < 0 for k in args.k):
         raise SystemExit("srl-pruning: --k values must be >= 0 (0 = no pruning)")
-    stats = srl_pruning_report(args.files, args.k, args.columns, args.encoding)
+    from glyce_allennlp.dataset_readers.io import ReaderError
+
+    try:
+        stats = srl_pruning_report(args.files, args.k, args.columns, args.encoding)
+    except (ReaderError, OSError) as error:
+        print(f"srl-pruning: {error}", file=sys.stderr)
+        return 1
     if args.json:
         print(json.dumps([s.as_dict() for s in stats], ensure_ascii=False, indent=1))
     else:
