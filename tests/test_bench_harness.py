@@ -78,7 +78,7 @@ def test_harness_trains_baseline_and_glyce_and_writes_results(tmp_path):
     prefix = tmp_path / "results"
     env = dict(os.environ, GLYCE_DATA=str(tmp_path / "data"))
     proc = subprocess.run([sys.executable, os.path.join(REPO, "benchmarks", "run.py"), "--only", "resume_ner",
-                           "--seeds", "13", "--epochs", "1", "--no-render-check", "--workdir", str(tmp_path / "w"),
+                           "--seeds", "13", "--epochs", "1", "--max-train-sentences", "80", "--no-render-check", "--workdir", str(tmp_path / "w"),
                            "--results", str(prefix)], capture_output=True, text=True, cwd=REPO, env=env)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     results = json.loads(prefix.with_suffix(".json").read_text())
@@ -93,7 +93,8 @@ def test_harness_trains_baseline_and_glyce_and_writes_results(tmp_path):
         assert 0.0 <= run_["unseen_entity_f1"] <= 1.0
         # the prediction pass scores the same model on the same test file as the trainer's final evaluation
         assert run_["predict_f1"] == pytest.approx(run_["test"], abs=1e-6)
-    assert entry["models"]["glyce"]["runs"][0]["unseen_gold_entities"] == 1
+    assert entry["models"]["glyce"]["runs"][0]["unseen_gold_entities"] >= 1
+    assert entry["max_train_sentences"] == 80
     assert entry["comparison"]["epoch_time_ratio"] > 0
     markdown = prefix.with_suffix(".md").read_text()
     assert "Resume NER" in markdown and "ner/glyce_bilstm_crf" in markdown and "94.41" in markdown

@@ -41,7 +41,7 @@ def test_batched_viterbi_equals_stock_decoder_on_random_scores(encoding):
     labels = _labels(encoding)
     index = dict(enumerate(labels))
     checked = 0
-    for trial in range(120):
+    for trial in range(80):
         constraints = allowed_transitions(encoding, index) if trial % 2 else None
         crf = ConditionalRandomField(len(labels), constraints, include_start_end_transitions=trial % 3 != 0)
         batch, length = rng.randint(1, 12), rng.randint(1, 25)
@@ -52,7 +52,7 @@ def test_batched_viterbi_equals_stock_decoder_on_random_scores(encoding):
         assert batched_viterbi_tags(crf, logits, mask) == expected, f"trial {trial}"
         assert batched_viterbi_tags(crf, logits, None) == [b[0][0] for b in crf.viterbi_tags(logits, None, top_k=1)]
         checked += batch
-    assert checked > 500
+    assert checked > 300
 
 
 def test_batched_viterbi_breaks_exact_ties_like_the_stock_decoder():
