@@ -213,3 +213,16 @@ def test_char_pos_reader_multiword_whitespace_and_errors(tmp_path, components):
     bad = write(tmp_path, row(1, "好") + "2\t好\n", "bad.conllu")
     with pytest.raises(ReaderError, match=r"bad.conllu:2: expected 10"):
         list(ConllCharPosDatasetReader().read(bad))
+
+
+def test_syntax_components_are_registered(components):
+    from allennlp.data import DatasetReader, TokenIndexer
+    from allennlp.models import Model
+    from allennlp.modules.token_embedders import TokenEmbedder
+    from allennlp.predictors import Predictor
+
+    assert {"conll_dependencies", "conll_char_pos"} <= set(DatasetReader.list_available())
+    assert "glyce_word_characters" in TokenIndexer.list_available()
+    assert "glyce_word" in TokenEmbedder.list_available()
+    assert "chinese_dependency_parser" in Predictor.list_available()
+    assert "biaffine_parser" in Model.list_available()  # allennlp-models' structured_prediction plugin
