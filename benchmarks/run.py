@@ -262,25 +262,43 @@ def train_pair(bench: Benchmark, files: Dict[str, str], seed: int, epochs: Optio
     for role, (config, run_dir, logfile, started, process) in running.items():
         code, rss = _wait(process)
         logfile.close()
-        entry = {"config": config, "seed": seed, "dir": str(run_dir), "exit_code": code, "peak_rss_mb": rss,
-                 "wall_seconds": time.time() - started}
-        if code == 0 and (run_dir / "metrics.json").exists():
-            metrics = json.loads((run_dir / "metrics.json").read_text())
-            timing = json.loads((run_dir / "bench_epochs.json").read_text())
-            entry.update({
-                "test": metrics.get(f"test_{bench.metric}"), "dev": metrics.get(f"best_validation_{bench.metric}"),
-                "best_epoch": metrics.get("best_epoch"), "epochs": len(timing["train_seconds"]),
-                "train_seconds_per_epoch": statistics.mean(timing["train_seconds"]),
-                "validation_seconds_per_epoch": statistics.mean(timing["validation_seconds"] or [0.0]),
-                "train_seconds": timing["train_seconds"],
-            })
-        else:
-            entry["error"] = f"training failed (exit {code}): see {run_dir}.log"
+        (run_dir / "bench_process.json").write_text(json.dumps({"exit_code": code, "peak_rss_mb": rss,
+                                                               "wall_seconds": time.time() - started}))
+        entry = read_run(bench, run_dir, config, seed)
         log(f"  {role} seed {seed}: " + (entry.get("error") or
             f"test {bench.metric} {entry['test']:.4f}, dev {entry['dev']:.4f}, "
             f"{entry['train_seconds_per_epoch']:.1f} s/training epoch, peak RSS {rss:.0f} MiB"))
         results[role] = entry
     return results
+
+
+def read_run(bench: Benchmark, run_dir: Path, config: str, seed: int, fallback: Optional[Dict] = None) -> Dict:
+    """One finished run's numbers, from its folder (metrics.json, bench_epochs.json, bench_process.json)."""
+    process = {}
+    if (run_dir / "bench_process.json").exists():
+        process = json.loads((run_dir / "bench_process.json").read_text())
+    elif fallback:  # runs made before bench_process.json existed: the harness's own record
+        process = {k: fallback[k] for k in ("exit_code", "peak_rss_mb", "wall_seconds") if k in fallback}
+    entry = {"config": config, "seed": seed, "dir": str(run_dir), **process}
+    if (run_dir / "metrics.json").exists() and (run_dir / "bench_epochs.json").exists() \
+            and process.get("exit_code", 0) == 0:
+        metrics = json.loads((run_dir / "metrics.json").read_text())
+        timing = json.loads((run_dir / "bench_epochs.json").read_text())
+        entry.update({
+            "test": metrics.get(f"test_{bench.metric}"), "dev": metrics.get(f"best_validation_{bench.metric}"),
+            "best_epoch": metrics.get("best_epoch"), "epochs": len(timing["train_seconds"]),
+            "train_seconds_per_epoch": statistics.mean(timing["train_seconds"]),
+            "validation_seconds_per_epoch": statistics.mean(timing["validation_seconds"] or [0.0]),
+            "train_seconds": timing["train_seconds"],
+            # when each epoch ended (its metrics file's time): lets the summary compare the two models' epochs
+            # over the time both were running (the first to finish leaves the other a free core)
+            "epoch_end_times": [(run_dir / f"metrics_epoch_{i}.json").stat().st_mtime
+                                for i in range(len(timing["train_seconds"]))
+                                if (run_dir / f"metrics_epoch_{i}.json").exists()],
+        })
+    else:
+        entry["error"] = f"training failed or unfinished (exit {process.get('exit_code')}): see {run_dir}.log"
+    return entry
 
 
 def predict_pair(bench: Benchmark, files: Dict[str, str], runs: Dict[str, Dict], out: Path, log=print) -> None:
@@ -300,8 +318,15 @@ def predict_pair(bench: Benchmark, files: Dict[str, str], runs: Dict[str, Dict],
     if code != 0:
         log(f"  prediction failed (exit {code}): see {out / 'predict.log'}")
         return
+    attach_predictions(bench, runs, report_path, log)
+
+
+def attach_predictions(bench: Benchmark, runs: Dict[str, Dict], report_path: Path, log=print) -> None:
     report = json.loads(report_path.read_text())
+    archives = {role: str(Path(r["dir"]) / "model.tar.gz") for role, r in runs.items() if "error" not in r}
     for role, path in archives.items():
+        if path not in report["archives"]:
+            continue
         numbers = report["archives"][path]
         runs[role]["predict"] = numbers
         runs[role]["predict_sentences_per_second"] = numbers["sentences_per_second"]
@@ -336,6 +361,17 @@ def summarise(bench: Benchmark, per_seed: List[Dict[str, Dict]]) -> Dict:
                                                                                            if "error" in r],
                         "runs": runs, **{k: _mean_spread([r.get(k) for r in ok]) for k in keys}}
     base, glyce = models["baseline"], models["glyce"]
+    # Epoch time ratio over the epochs both models ran concurrently (same seed = same pair of processes).
+    concurrent = []
+    for seed_runs in per_seed:
+        b, g = seed_runs.get("baseline", {}), seed_runs.get("glyce", {})
+        if "error" in b or "error" in g or not b.get("epoch_end_times") or not g.get("epoch_end_times"):
+            continue
+        until = min(b["epoch_end_times"][-1], g["epoch_end_times"][-1])
+        b_epochs = [s for s, t in zip(b["train_seconds"], b["epoch_end_times"]) if t <= until]
+        g_epochs = [s for s, t in zip(g["train_seconds"], g["epoch_end_times"]) if t <= until]
+        if b_epochs and g_epochs:
+            concurrent.append(statistics.mean(g_epochs) / statistics.mean(b_epochs))
 
     def ratio(key):
         b, g = base[key]["mean"], glyce[key]["mean"]
@@ -344,7 +380,8 @@ def summarise(bench: Benchmark, per_seed: List[Dict[str, Dict]]) -> Dict:
     comparison = {
         "test_delta": (glyce["test"]["mean"] - base["test"]["mean"]) if base["test"]["n"] and glyce["test"]["n"]
         else None,
-        "epoch_time_ratio": ratio("train_seconds_per_epoch"),
+        "epoch_time_ratio": statistics.mean(concurrent) if concurrent else ratio("train_seconds_per_epoch"),
+        "epoch_time_ratio_all_epochs": ratio("train_seconds_per_epoch"),
         "prediction_throughput_ratio": ratio("predict_sentences_per_second"),
         "first_pass_prediction_throughput_ratio": ratio("predict_first_pass_sentences_per_second"),
     }
@@ -421,7 +458,7 @@ def render_markdown(results: Dict) -> str:
                     f"{_fmt_metric(m['test'])} | {_pct(m['dev']['mean'])} | {_fmt(m['train_seconds_per_epoch'])} | "
                     f"{_fmt(m['predict_sentences_per_second'])} / {_fmt(m['predict_first_pass_sentences_per_second'])}"
                     f" | {_fmt(m['peak_rss_mb'], 0)} | {unseen} |")
-        lines += ["", "| benchmark | glyph Δ test | time per training epoch, glyph / baseline (target ≤ 1.3) | "
+        lines += ["", "| benchmark | glyph Δ test | time per training epoch, glyph / baseline, epochs run concurrently (target ≤ 1.3) | "
                       "prediction throughput, glyph / baseline (target ≥ 0.95; 1st pass) | paper anchors | "
                       "epochs | date | machine | command |",
                   "|---|---|---|---|---|---|---|---|---|"]
@@ -489,6 +526,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                         help="also time stock crf_tagger vs glyce_crf_tagger on Resume for EPOCHS epochs")
     parser.add_argument("--crf-speed-from", default=None, metavar="JSON",
                         help="put an earlier `benchmarks/crf_speed.py --out JSON` measurement into the results")
+    parser.add_argument("--collect", action="store_true",
+                        help="train nothing: rebuild the entries of --only from the run folders already in --workdir "
+                             "(predicting first where a seed has no prediction report)")
     parser.add_argument("--list", action="store_true", help="show the benchmarks and whether each can run")
     args = parser.parse_args(argv)
 
@@ -570,14 +610,37 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             f"{f', first {max_train} training sentences' if max_train else ''}")
         load_start = os.getloadavg()
         per_seed = []
+        previous = results["benchmarks"].get(bench.name, {})
         for seed in seeds:
-            runs = train_pair(bench, files, seed, epochs, out, log)
-            predict_pair(bench, files, runs, out, log)
+            if args.collect:
+                earlier = {(r["config"], r["seed"]): r for m in previous.get("models", {}).values()
+                           for r in m.get("runs", [])}
+                runs = {role: read_run(bench, out / f"{Path(config).name}-seed{seed}", config, seed,
+                                       earlier.get((config, seed)))
+                        for role, config in zip(("baseline", "glyce"), bench.configs)
+                        if (out / f"{Path(config).name}-seed{seed}").exists()}
+                if not runs:
+                    continue
+                report_path = out / f"predict-seed{seed}.json"
+                if report_path.exists():
+                    attach_predictions(bench, runs, report_path, log)
+                else:
+                    predict_pair(bench, files, runs, out, log)
+            else:
+                runs = train_pair(bench, files, seed, epochs, out, log)
+                predict_pair(bench, files, runs, out, log)
             per_seed.append(runs)
+        if not per_seed:
+            log(f"{bench.name}: no runs in {out}")
+            continue
         entry = summarise(bench, per_seed)
         entry.update({"date": datetime.datetime.now().isoformat(timespec="minutes"), "command": command,
                       "commit": git_commit(), "machine": info, "files": files, "epochs_requested": epochs,
                       "max_train_sentences": max_train, "load_average": list(load_start)})
+        if args.collect and previous:  # the numbers come from the earlier command's runs
+            entry.update({k: previous[k] for k in ("date", "command", "commit", "epochs_requested",
+                                                   "max_train_sentences", "load_average") if k in previous})
+            entry["collected"] = f"{datetime.datetime.now().isoformat(timespec='minutes')}: {command}"
         results["benchmarks"][bench.name] = entry
         c = entry["comparison"]
         log(f"{bench.name}: glyph Δ test {c['test_delta']}, epoch time ratio {c['epoch_time_ratio']}, "
