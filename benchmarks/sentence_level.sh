@@ -2,7 +2,7 @@
 # Sentence-level benchmarks on this machine's CPU (not in CI): char-ID baseline vs Glyce, same seed and budget.
 #
 #   benchmarks/sentence_level.sh chnsenticorp [EPOCHS] [SEEDS]   # bilstm vs glyce_bilstm (default 2 epochs, seed 13)
-#   benchmarks/sentence_level.sh lcqmc [EPOCHS] [SEEDS]          # bimpm vs glyce_bimpm   (default 5 epochs, seed 13)
+#   benchmarks/sentence_level.sh lcqmc [EPOCHS] [SEEDS]          # bimpm vs glyce_bimpm   (default 1 epoch, seed 13)
 #
 # Data are read by path from $DATA (default ../shared/data), never copied into the repository. Runs go under
 # $OUT (default runs/sentence_level, git-ignored); the baseline and the Glyce run of a seed train in parallel, one
@@ -33,7 +33,7 @@ case "$TASK" in
     CONFIGS="classification/bilstm classification/glyce_bilstm"
     ;;
   lcqmc)
-    EPOCHS=${2:-5}
+    EPOCHS=${2:-1}
     MAX_CHARS=${MAX_CHARS:-64}  # the config's default; LCQMC questions are short
     mkdir -p "$OUT/lcqmc"
     .venv/bin/python - "$DATA/lcqmc/dev.txt" "$OUT/lcqmc" <<'PY'
