@@ -196,3 +196,62 @@ except ImportError:  # pragma: no cover
 def run(cmd: List[str], env: Dict[str, str], log: Path, timeout: float) -> subprocess.CompletedProcess:
     with open(log, "wb") as out:
         return subprocess.run(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, timeout=timeout)
+
+
+# ------------------------------------------------------------------------------ small models of issues 3, 4 and 5
+# name → (libsonnet, call with small sizes, fixtures as (train, validation)). One epoch each, built from the configs'
+# own libsonnet functions so that every derived size (BiMPM's matching dims, LSTM input sizes) stays consistent.
+SMALL_MODELS = {
+    "text_classifier": ("classification/classifier.libsonnet",
+                        'classifier("lstm", glyce=true, fonts=["song"], glyph_dim=64, char_dim=16, hidden=16, '
+                        'epochs=1)',
+                        ("classification/train.tsv", "classification/dev.tsv")),
+    "pair_classifier": ("pair/bimpm.libsonnet",
+                        'bimpm(glyce=true, fonts=["song"], glyph_dim=64, char_dim=16, hidden=16, perspectives=4, '
+                        'epochs=1)',
+                        ("pair/train.txt", "pair/dev.txt")),
+    "dependency_parser": ("dependency/parser.libsonnet",
+                          'parser(glyce=true, fonts=["song"], glyph_dim=64, word_dim=16, pos_dim=8, hidden=16, '
+                          'layers=1, arc_dim=16, tag_dim=8, epochs=1)',
+                          ("ud/train.conllu", "ud/dev.conllu")),
+    "srl": ("srl/srl.libsonnet",
+            'srl(glyce=true, fonts=["song"], glyph_dim=64, word_dim=16, pos_dim=8, indicator_dim=4, hidden=16, '
+            'layers=1, mlp_dim=16, epochs=1)',
+            ("srl/train.txt", "srl/dev.txt")),
+}
+
+
+@functools.lru_cache(maxsize=None)
+def trained_small_model(name: str) -> Path:
+    """Serialization folder of the small Glyce model ``name`` of :data:`SMALL_MODELS` (1 epoch, trained in-process
+    once per test session)."""
+    import glyce_allennlp
+    from allennlp.commands.train import train_model_from_file
+
+    glyce_allennlp.load_components()
+    libsonnet, call, (train, validation) = SMALL_MODELS[name]
+    folder = _session_dir() / name
+    folder.mkdir(parents=True, exist_ok=True)
+    config = folder / "config.jsonnet"
+    config.write_text(f'local lib = import "{REPO / "training_configs" / libsonnet}";\nlib.{call}\n', encoding="utf-8")
+    data = {"TRAIN_DATA_PATH": str(FIXTURES / train), "VALIDATION_DATA_PATH": str(FIXTURES / validation),
+            "TEST_DATA_PATH": ""}
+    with environment(data), torch_threads(1):
+        train_model_from_file(str(config), str(folder / "run"))
+    return folder / "run"
+
+
+def trained_text_classifier() -> Path:
+    return trained_small_model("text_classifier")
+
+
+def trained_pair_classifier() -> Path:
+    return trained_small_model("pair_classifier")
+
+
+def trained_dependency_parser() -> Path:
+    return trained_small_model("dependency_parser")
+
+
+def trained_srl() -> Path:
+    return trained_small_model("srl")

@@ -77,11 +77,14 @@ class Conll2009SrlDatasetReader(DatasetReader):
         logger.info("Reading CoNLL-2009 SRL data (%s columns, pruning k=%d) from %s", self.columns, self.pruning_k,
                     path)
         without_predicates = 0
+        index = -1
         for index, sentence in enumerate(conll2009.read_conll2009(path, self._encoding)):
             if not sentence.predicates:
                 without_predicates += 1
                 continue
             yield from self.sentence_instances(sentence, index)
+        if index < 0:
+            logger.warning("%s: no sentences (the file is empty or holds only blank lines and comments)", path)
         if without_predicates:
             logger.info("%s: %d sentence(s) without predicates (no instance)", path, without_predicates)
 

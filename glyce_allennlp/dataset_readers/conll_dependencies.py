@@ -67,11 +67,15 @@ class ConllDependenciesDatasetReader(DatasetReader):
     def _read(self, file_path) -> Iterable[Instance]:
         path = str(cached_path(file_path))
         logger.info("Reading %s dependency trees (%s) from %s", self.format, self.pos, path)
+        sentences = 0
         for sentence in read_conll(path, self._encoding, self.format):
             dependencies = None
             if sentence.heads is not None:
                 dependencies = list(zip(sentence.deprels, sentence.heads))
+            sentences += 1
             yield self.text_to_instance(sentence.words, sentence.pos(self.pos), dependencies)
+        if not sentences:
+            logger.warning("%s: no sentences (the file is empty or holds only blank lines and comments)", path)
 
     def text_to_instance(self, words: List[str], pos_tags: Optional[List[Optional[str]]] = None,  # type: ignore
                          dependencies: Optional[List[Tuple[str, int]]] = None) -> Instance:

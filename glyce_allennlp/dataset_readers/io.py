@@ -68,8 +68,9 @@ def normalize_encoding(encoding: str) -> str:
 def read_lines(path, encoding: str = "utf-8") -> Iterator[Tuple[int, str]]:
     """Yield ``(lineno, line)`` for every line of ``path``, 1-based, without the line terminator.
 
-    A final ``"\\n"`` does not start an extra (empty) line. A line that does not decode strictly with ``encoding``
-    raises :class:`ReaderError` ``"{path}:{lineno}: cannot decode as {encoding}: ..."``.
+    A final ``"\\n"`` does not start an extra (empty) line, and a file that is only a UTF-8 byte-order mark has no
+    line. A line that does not decode strictly with ``encoding`` raises :class:`ReaderError`
+    ``"{path}:{lineno}: cannot decode as {encoding}: ..."``.
     """
     name = normalize_encoding(encoding)
     codec = "utf-8" if name == "utf-8-sig" else name  # the BOM is handled here, on line 1 only
@@ -77,6 +78,8 @@ def read_lines(path, encoding: str = "utf-8") -> Iterator[Tuple[int, str]]:
         _reject_utf8(path, encoding)
     with open(path, "rb") as handle:
         for lineno, raw in enumerate(handle, start=1):  # binary iteration splits on b"\n" only
+            if lineno == 1 and codec == "utf-8" and raw == codecs.BOM_UTF8:
+                return  # the whole file is a byte-order mark: no line (an empty file)
             if raw.endswith(b"\n"):
                 raw = raw[:-1]
             if raw.endswith(b"\r"):

@@ -12,8 +12,9 @@ __all__ = ["text_to_chars", "check_label", "split_tsv", "read_csv_records", "Tru
 
 
 def text_to_chars(text: str, max_chars: Optional[int] = None) -> List[str]:
-    """The characters of ``text`` without whitespace, cut to the first ``max_chars`` when given."""
-    chars = [c for c in text if not c.isspace()]
+    """The characters of ``text`` without whitespace (nor U+0000, the glyce padding id, as
+    :func:`~glyce_allennlp.dataset_readers.io.drop_whitespace`), cut to the first ``max_chars`` when given."""
+    chars = [c for c in text if not c.isspace() and c != "\x00"]
     if max_chars is not None and len(chars) > max_chars:
         chars = chars[:max_chars]
     return chars

@@ -199,13 +199,17 @@ class ChineseSentencePairDatasetReader(DatasetReader):
         path = str(cached_path(file_path))
         logger.info("Reading %s sentence pairs from %s", self._format, path)
         cut = TruncationCounter()
+        rows = 0
         for lineno, s1, s2, label in self._rows(path):
             chars1 = cut.chars(s1, self._max_chars)
             chars2 = cut.chars(s2, self._max_chars)
             if not chars1 or not chars2:
                 which = "first" if not chars1 else "second"
                 raise ReaderError(path, lineno, f"the {which} sentence has no characters (empty or whitespace only)")
+            rows += 1
             yield self._instance(chars1, chars2, label)
+        if not rows:
+            logger.warning("%s: no sentences (the file is empty or holds only a header)", path)
         if self._max_chars is not None:
             logger.info("%s: %d sentence(s) cut to max_chars=%d", path, cut.count, self._max_chars)
 

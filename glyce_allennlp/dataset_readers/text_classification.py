@@ -118,7 +118,7 @@ class ChineseTextClassificationDatasetReader(DatasetReader):
                 raise ReaderError(path, lineno, "empty line (expected a JSON object)")
             try:
                 obj = json.loads(line)
-            except json.JSONDecodeError as error:
+            except (ValueError, RecursionError) as error:  # JSONDecodeError; > 4300 digits; nested too deep
                 raise ReaderError(path, lineno, f"invalid JSON: {error}") from None
             if not isinstance(obj, dict):
                 raise ReaderError(path, lineno, f"expected a JSON object, got {type(obj).__name__}")
@@ -130,6 +130,11 @@ class ChineseTextClassificationDatasetReader(DatasetReader):
                 raise ReaderError(path, lineno, f"the label must be a string or an integer, got {label!r}")
             if not isinstance(text, str):
                 raise ReaderError(path, lineno, f"the text must be a string, got {type(text).__name__}")
+            for name, value in (("label", str(label)), ("text", text)):
+                bad = next((c for c in value if c == "\x00" or "\ud800" <= c <= "\udfff"), None)
+                if bad is not None:  # \u escapes: U+0000 is the glyce padding id, lone surrogates cannot be saved
+                    kind = "NUL character (U+0000)" if bad == "\x00" else f"lone surrogate U+{ord(bad):04X}"
+                    raise ReaderError(path, lineno, f"the {name} holds a {kind} (a JSON \\u escape)")
             yield lineno, check_label(path, lineno, str(label), self._labels), text
 
     def _read(self, file_path) -> Iterable[Instance]:
@@ -137,11 +142,15 @@ class ChineseTextClassificationDatasetReader(DatasetReader):
         logger.info("Reading %s texts from %s", self._format, path)
         rows = self._jsonl_rows(path) if self._format == "jsonl" else self._tsv_rows(path)
         cut = TruncationCounter()
+        count = 0
         for lineno, label, text in rows:
             chars = cut.chars(text, self._max_chars)
             if not chars:
                 raise ReaderError(path, lineno, "the text has no characters (empty or whitespace only)")
+            count += 1
             yield self._instance(chars, label)
+        if not count:
+            logger.warning("%s: no sentences (the file is empty or holds only a header)", path)
         if self._max_chars is not None:
             logger.info("%s: %d text(s) cut to max_chars=%d", path, cut.count, self._max_chars)
 

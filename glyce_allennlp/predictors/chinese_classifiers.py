@@ -14,7 +14,10 @@ gives ``{"text": <the line>, "label": null, "probs": {}, "error": <why>}`` (the 
 * pair classifier: an empty or whitespace-only line, a line without a tab, a line with more than one tab, or a side
   with no characters.
 
-Whitespace is not a character (dropped before the model, as in the readers). Both set ``keep_blank_lines = True``
+Whitespace (and U+0000) is not a character (dropped before the model, as in the readers). Long lines: the reader's
+``max_chars`` (the configs: 256 characters per text, 64 per sentence of a pair) keeps the first characters of each
+text for the model; ``text`` / ``s1`` / ``s2`` are echoed whole. U+0085, U+2028 and U+2029 are written as ``\\u``
+escapes, so that every line splitter counts one output line per input line. Both set ``keep_blank_lines = True``
 (see :mod:`glyce_allennlp.compat`) so that ``allennlp predict`` does not drop blank lines.
 """
 import json
@@ -24,7 +27,9 @@ from allennlp.common.util import JsonDict
 from allennlp.data import Instance
 from allennlp.predictors.predictor import Predictor
 
+from glyce_allennlp.dataset_readers.sentence_common import text_to_chars
 from glyce_allennlp.models.glyce_aux_loss import unwrap_model
+from glyce_allennlp.predictors.chinese_tagger import _LINE_BREAK_ESCAPES
 
 
 class _RawLineClassifier(Predictor):
@@ -34,7 +39,7 @@ class _RawLineClassifier(Predictor):
         return {"text": line.rstrip("\r\n").lstrip("\ufeff")}
 
     def dump_line(self, outputs: JsonDict) -> str:
-        return json.dumps(outputs, ensure_ascii=False) + "\n"
+        return json.dumps(outputs, ensure_ascii=False).translate(_LINE_BREAK_ESCAPES) + "\n"
 
     # subclasses: the error of an input (None when the model can take it), and the instance
     def _error(self, inputs: JsonDict) -> Optional[str]:
@@ -79,7 +84,7 @@ class ChineseTextClassifierPredictor(_RawLineClassifier):
     whitespace-only line → ``{"text", "label": null, "probs": {}, "error": "empty line: no characters"}``."""
 
     def _error(self, inputs: JsonDict) -> Optional[str]:
-        return None if inputs["text"].strip() else "empty line: no characters"
+        return None if text_to_chars(inputs["text"]) else "empty line: no characters"
 
     def _json_to_instance(self, json_dict: JsonDict) -> Instance:
         return self._dataset_reader.text_to_instance(json_dict["text"])
@@ -108,7 +113,7 @@ class ChinesePairClassifierPredictor(_RawLineClassifier):
         if len(parts) != 2:
             found = "no tab" if len(parts) == 1 else f"{len(parts) - 1} tabs"
             return f"expected s1<TAB>s2 (exactly one tab), found {found}"
-        empty = [name for name, part in zip(("s1", "s2"), parts) if not part.strip()]
+        empty = [name for name, part in zip(("s1", "s2"), parts) if not text_to_chars(part)]
         if empty:
             return f"{' and '.join(empty)} has no characters"
         return None

@@ -6,7 +6,16 @@ from allennlp.data import DatasetReader, Instance
 from allennlp.models import Model
 from allennlp.predictors.predictor import Predictor
 
+from glyce_allennlp.predictors.chinese_tagger import _LINE_BREAK_ESCAPES
+
 OUTPUT_FORMATS = ("json", "conllu")
+MAX_PIECE_CELLS = 16_000  # words × characters of the longest word, per piece (the glyce_word input is padded)
+
+
+def _clean(text: str) -> str:
+    """A JSON string as a word / tag / text: lone surrogates (from ``\\ud800`` escapes, which cannot be written as
+    UTF-8) become U+FFFD."""
+    return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text)
 
 
 @Predictor.register("chinese_dependency_parser")
@@ -22,7 +31,16 @@ class ChineseDependencyParserPredictor(Predictor):
       embedding, and the output POS is ``"_"``). Give the POS the parser was trained on (UPOS or XPOS);
     * or one JSON object per line with ``"words"`` and optionally ``"pos"`` (a list of tags, or the ``chinese_tagger``
       predictor's ``[[word, tag], ...]``): so the output of ``chinese_tagger`` (a CWS or POS model) can be fed in
-      directly — the raw-text pipeline. A line is read as JSON only if it parses as an object with ``"words"``.
+      directly — the raw-text pipeline. A line is read as JSON only if it parses as an object with ``"words"``
+      (words are strings, whitespace inside a word becomes one space; a POS that is not a non-empty string is
+      unknown).
+
+    **Long lines** are parsed in pieces of at most ``max_words`` words (default 250; fewer when a piece would hold
+    more than 16,000 characters counting every word as long as its longest one): each piece is parsed as a sentence of
+    its own (heads 0 stay 0) and the heads are renumbered to the whole line, so the output still has every word of
+    the line. MST decoding takes cubic time and deep recursion in the sentence length (measured with a small model on
+    one busy CPU core: 250 words 0.5 s, 700 words 10 s; about 1,200 words exceeded Python's recursion limit), so a
+    10,000-character line is never parsed whole. ``--predictor-args '{"max_words": N}'`` changes the limit.
 
     Output: exactly one record per input line, in order. ``output_format="json"`` (default): one JSON line
     ``{"text", "words", "pos", "heads", "relations"}`` (heads 1-based, 0 = root). An empty or whitespace-only line gives
@@ -37,15 +55,19 @@ class ChineseDependencyParserPredictor(Predictor):
     model, dataset_reader : from the archive.
     output_format : ``"json"`` (default) or ``"conllu"``.
     pos_separator : separator of ``word_POS`` tokens (default ``"_"``); ``null``/``""``: never split tokens.
+    max_words : the most words parsed as one sentence (default 250); longer lines are parsed in pieces.
     """
 
     keep_blank_lines = True  # see glyce_allennlp.compat
 
     def __init__(self, model: Model, dataset_reader: DatasetReader, output_format: str = "json",
-                 pos_separator: Optional[str] = "_", frozen: bool = True) -> None:
+                 pos_separator: Optional[str] = "_", frozen: bool = True, max_words: int = 250) -> None:
         super().__init__(model, dataset_reader, frozen)
         if output_format not in OUTPUT_FORMATS:
             raise ValueError(f"output_format must be one of {OUTPUT_FORMATS}, got {output_format!r}")
+        if int(max_words) < 1:
+            raise ValueError(f"max_words must be >= 1, got {max_words}")
+        self.max_words = int(max_words)
         self.output_format = output_format
         self.pos_separator = pos_separator or None
         self._sentences_written = 0
@@ -65,13 +87,15 @@ class ChineseDependencyParserPredictor(Predictor):
 
     @staticmethod
     def _from_json(obj: JsonDict) -> JsonDict:
-        words = [str(w) for w in obj["words"]]
+        words = [" ".join(_clean(str(w)).split()) for w in obj["words"]]
         pos = obj.get("pos")
         if isinstance(pos, list) and len(pos) == len(words):
             pos = [p[1] if isinstance(p, (list, tuple)) and len(p) == 2 else p for p in pos]
+            pos = [" ".join(_clean(p).split()) or None if isinstance(p, str) else None for p in pos]
         else:
             pos = None
-        text = obj.get("text", obj.get("sentence", " ".join(words)))
+        text = obj.get("text", obj.get("sentence"))
+        text = _clean(text) if isinstance(text, str) else " ".join(words)
         return {"sentence": text, "words": words, "pos": pos}
 
     def _words_and_pos(self, inputs: JsonDict):
@@ -105,8 +129,8 @@ class ChineseDependencyParserPredictor(Predictor):
         return result
 
     def dump_line(self, outputs: JsonDict) -> str:
-        if self.output_format == "json":
-            return json.dumps(outputs, ensure_ascii=False) + "\n"
+        if self.output_format == "json":  # U+0085 / U+2028 / U+2029 escaped: one line for every line splitter
+            return json.dumps(outputs, ensure_ascii=False).translate(_LINE_BREAK_ESCAPES) + "\n"
         self._sentences_written += 1
         pos_column = getattr(self._dataset_reader, "pos", "upos")
         lines = [f"# sent_id = {self._sentences_written}", "# text = " + " ".join(outputs["text"].split())]
@@ -119,17 +143,34 @@ class ChineseDependencyParserPredictor(Predictor):
     def predict_json(self, inputs: JsonDict) -> JsonDict:
         return self.predict_batch_json([inputs])[0]
 
+    def _pieces(self, words: List[str]):
+        """``(start, end)`` of the consecutive pieces a line is parsed in (see "Long lines" above)."""
+        start, longest = 0, 0
+        for k, word in enumerate(words):
+            longest = max(longest, len(word))
+            if k > start and (k - start >= self.max_words or (k - start + 1) * longest > MAX_PIECE_CELLS):
+                yield start, k
+                start, longest = k, len(word)
+        yield start, len(words)
+
     def predict_batch_json(self, inputs: List[JsonDict]) -> List[JsonDict]:
         results: List[Optional[JsonDict]] = [None] * len(inputs)
-        todo = []
+        pieces = []  # (input index, offset of the piece's first word, instance)
         for i, item in enumerate(inputs):
-            if self._words_and_pos(item)[0]:
-                todo.append(i)
-            else:
+            words, pos = self._words_and_pos(item)
+            if not words:
                 results[i] = self._result(item, None)
-        if todo:
-            outputs = self._model.forward_on_instances([self._json_to_instance(inputs[i]) for i in todo])
-            for i, output in zip(todo, outputs):
+                continue
+            for start, end in self._pieces(words):
+                pieces.append((i, start, self._dataset_reader.text_to_instance(words[start:end], pos[start:end])))
+        if pieces:
+            outputs = self._model.forward_on_instances([instance for _, _, instance in pieces])
+            merged: Dict[int, Dict[str, List]] = {}
+            for (i, start, _), output in zip(pieces, outputs):
+                line = merged.setdefault(i, {"predicted_heads": [], "predicted_dependencies": []})
+                line["predicted_heads"].extend(int(h) + start if int(h) > 0 else 0 for h in output["predicted_heads"])
+                line["predicted_dependencies"].extend(output["predicted_dependencies"])
+            for i, output in merged.items():
                 results[i] = self._result(inputs[i], output)
         return results  # type: ignore[return-value]
 

@@ -7,6 +7,7 @@ from allennlp.data import DatasetReader, Instance
 from allennlp.models import Model
 from allennlp.predictors.predictor import Predictor
 
+from glyce_allennlp.predictors.chinese_tagger import _LINE_BREAK_ESCAPES
 from glyce_allennlp.srl.conll2009 import Conll2009Sentence, format_conll2009, join_sense, parse_conll2009_block
 
 logger = logging.getLogger(__name__)
@@ -166,7 +167,8 @@ class ChineseSrlPredictor(Predictor):
         if self.output_format == "conll2009" and "conll2009" in outputs:
             return outputs["conll2009"] + "\n"
         outputs = {k: v for k, v in outputs.items() if k != "conll2009"}
-        return json.dumps(outputs, ensure_ascii=False) + "\n"
+        # U+0085 / U+2028 / U+2029 (possible in FORM) escaped: one line per sentence for every line splitter
+        return json.dumps(outputs, ensure_ascii=False).translate(_LINE_BREAK_ESCAPES) + "\n"
 
 
 def _warn_unfinished(ref) -> None:
