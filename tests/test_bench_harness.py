@@ -98,3 +98,21 @@ def test_harness_trains_baseline_and_glyce_and_writes_results(tmp_path):
     assert entry["comparison"]["epoch_time_ratio"] > 0
     markdown = prefix.with_suffix(".md").read_text()
     assert "Resume NER" in markdown and "ner/glyce_bilstm_crf" in markdown and "94.41" in markdown
+
+
+def test_epoch_time_ratio_uses_the_epochs_both_models_ran_concurrently():
+    import run
+
+    bench = next(b for b in run.BENCHMARKS if b.name == "resume_ner")
+    base = {"seed": 13, "config": bench.configs[0], "test": 0.90, "dev": 0.89, "train_seconds": [10.0, 10.0],
+            "epoch_end_times": [10.0, 20.0], "train_seconds_per_epoch": 10.0, "peak_rss_mb": 100.0}
+    # the Glyce run's second epoch ran after the baseline had finished (a free core): only its first counts
+    glyce = {"seed": 13, "config": bench.configs[1], "test": 0.92, "dev": 0.90, "train_seconds": [15.0, 5.0],
+             "epoch_end_times": [15.0, 25.0], "train_seconds_per_epoch": 10.0, "peak_rss_mb": 120.0}
+    summary = run.summarise(bench, [{"baseline": base, "glyce": glyce}])
+    assert summary["comparison"]["epoch_time_ratio"] == pytest.approx(1.5)
+    assert summary["comparison"]["epoch_time_ratio_all_epochs"] == pytest.approx(1.0)
+    assert summary["comparison"]["test_delta"] == pytest.approx(0.02)
+    markdown = run.render_markdown({"benchmarks": {"resume_ner": {
+        **summary, "date": "d", "command": "c", "machine": {"cpu": "cpu", "cores": 2}, "load_average": [1.0]}}})
+    assert "1.50×" in markdown and "+2.00" in markdown
