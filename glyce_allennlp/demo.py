@@ -25,6 +25,10 @@ TASKS = {
 
 def run(cmd, env=None):
     print("$", " ".join(cmd[:2] + [c if " " not in c else repr(c) for c in cmd[2:]]), flush=True)
+    env = dict(env or os.environ)
+    # One torch thread: these models are small, and on a 2-core machine with anything else running, 2 threads were
+    # measured 10-400x slower than 1 (thread oversubscription). Set OMP_NUM_THREADS yourself to override.
+    env.setdefault("OMP_NUM_THREADS", "1")
     subprocess.run(cmd, check=True, cwd=REPO, env=env)
 
 
