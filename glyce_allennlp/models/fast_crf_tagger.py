@@ -77,8 +77,8 @@ def batched_viterbi(
     emissions = logits.detach().float()  # the stock decoder copies logits into a float32 buffer
     inside = torch.arange(max_len, device=device).unsqueeze(0) < lengths.unsqueeze(1)  # (B, T)
     if not torch.equal(inside, mask):  # holes in the mask: move unmasked positions to the front, keeping order
-        order = torch.sort((~mask).to(torch.uint8), dim=1, stable=True).indices
-        emissions = emissions.gather(1, order.unsqueeze(-1).expand(-1, -1, num_tags))
+        compact = torch.sort((~mask).to(torch.uint8), dim=1, stable=True).indices
+        emissions = emissions.gather(1, compact.unsqueeze(-1).expand(-1, -1, num_tags))
 
     # Longest sentence first: at position t only the first `active[t]` rows still have characters, so the work is
     # proportional to the number of characters, not batch size x longest sentence.
