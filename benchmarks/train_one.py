@@ -3,6 +3,10 @@ pass and validation pass (written to DIR/bench_epochs.json). Used by benchmarks/
 the harness can read each run's peak RSS from the operating system.
 
     python benchmarks/train_one.py CONFIG SERIALIZATION_DIR '{"trainer.num_epochs": 1}'
+    python benchmarks/train_one.py CONFIG SERIALIZATION_DIR '{"trainer.num_epochs": 1}' --recover
+
+``--recover`` continues an interrupted run from its last complete checkpoint (``allennlp train --recover``); the
+epoch timings of the interrupted process are kept.
 """
 import json
 import sys
@@ -10,15 +14,21 @@ import time
 from pathlib import Path
 
 
-def main(config: str, serialization_dir: str, overrides: str = "") -> None:
+def main(config: str, serialization_dir: str, overrides: str = "", *flags: str) -> None:
     import glyce_allennlp
     from allennlp.common import Params
     from allennlp.commands.train import train_model
     from allennlp.training.gradient_descent_trainer import GradientDescentTrainer
 
     glyce_allennlp.load_components()
+    unknown = set(flags) - {"--recover"}
+    if unknown:
+        raise SystemExit(f"unknown option(s): {' '.join(sorted(unknown))}")
+    recover = "--recover" in flags
     timings = {"train_seconds": [], "validation_seconds": []}
     out = Path(serialization_dir) / "bench_epochs.json"
+    if recover and out.exists():
+        timings = json.loads(out.read_text())
 
     # Clock the trainer's training and validation passes (the class's methods, so the saved config is untouched).
     train_epoch, validation_loss = GradientDescentTrainer._train_epoch, GradientDescentTrainer._validation_loss
@@ -38,7 +48,16 @@ def main(config: str, serialization_dir: str, overrides: str = "") -> None:
 
     GradientDescentTrainer._train_epoch = timed_train_epoch
     GradientDescentTrainer._validation_loss = timed_validation_loss
-    train_model(Params.from_file(config, overrides), serialization_dir, file_friendly_logging=True)
+    if recover:
+        # only the epochs the checkpoint covers count; the interrupted epoch is trained again
+        from allennlp.training.checkpointer import Checkpointer
+
+        state = Checkpointer(serialization_dir).find_latest_checkpoint()
+        done = 0
+        if state is not None:
+            done = int(Path(state[1]).name.split("_e")[1].split("_")[0])
+        timings = {k: v[:done] for k, v in timings.items()}
+    train_model(Params.from_file(config, overrides), serialization_dir, file_friendly_logging=True, recover=recover)
     out.write_text(json.dumps(timings))
 
 

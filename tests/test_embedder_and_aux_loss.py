@@ -114,3 +114,66 @@ def test_indexer_rejects_multi_character_tokens(components):
     assert indexer.tokens_to_indices([Token("中"), Token("文")], None) == {"codepoints": [0x4E2D, 0x6587]}
     with pytest.raises(ValueError, match="single characters"):
         indexer.tokens_to_indices([Token("中文")], None)
+
+
+@pytest.mark.parametrize("options", [
+    dict(),
+    dict(highway=True),
+    dict(projection_dim=24),
+    dict(glyph_norm="layer_norm", highway=True, projection_dim=24),
+    dict(char_id_dim=0, glyph_norm="layer_norm"),
+    dict(projection_dim=24, position_embeddings=8),
+])
+def test_prediction_table_gives_exactly_the_computed_vectors(vocab, options):
+    """In eval mode without gradients the embedder looks vectors up in its per-character table; they must be the
+    vectors the layers compute (padding, training chars, unseen chars; a batch that adds new chars to the table)."""
+    torch.manual_seed(0)
+    emb = make_embedder(vocab, **options)
+    emb.eval()
+    first = torch.tensor([[ord(c) for c in "我爱北京"], [ord("鑫"), ord("我"), 0, 0]])
+    second = torch.tensor([[ord(c) for c in "天安门森林"], [ord("我"), 0, 0, 0, 0]])
+    with torch.no_grad():
+        looked_up = [emb(first), emb(second), emb(first)]
+    assert emb._memo is not None and set(emb._memo_rows) >= {ord(c) for c in "我爱北京鑫天安门森林"} | {0}
+    with torch.enable_grad():  # gradients on: the table is not used
+        computed = [emb(first), emb(second), emb(first)]
+    for a, b in zip(looked_up, computed):
+        assert torch.allclose(a, b, atol=1e-6)
+    expected_dim = options.get("projection_dim") or 64 + options.get("char_id_dim", 16)
+    assert looked_up[0].shape == (2, 4, expected_dim) and emb.get_output_dim() == expected_dim
+
+
+def test_prediction_table_is_dropped_when_weights_change(vocab):
+    emb = make_embedder(vocab, projection_dim=24)
+    chars = torch.tensor([[ord(c) for c in "我爱北京"]])
+    emb.eval()
+    with torch.no_grad():
+        before = emb(chars)
+    assert emb._memo is not None
+    state = {k: v.clone() for k, v in emb.state_dict().items()}
+    state["projection.weight"] += 1.0
+    emb.load_state_dict(state)
+    assert emb._memo is None
+    with torch.no_grad():
+        after = emb(chars)
+    assert not torch.allclose(before, after)
+    emb.train()  # a training step changes the weights: back in eval mode the table is rebuilt
+    assert emb._memo is None
+    with torch.no_grad():
+        emb.projection.bias += 1.0
+    emb.eval()
+    with torch.no_grad():
+        assert torch.allclose(emb(chars), after + 1.0, atol=1e-6)
+
+
+def test_glyph_layer_norm_centres_the_glyph_part(vocab):
+    emb = make_embedder(vocab, glyph_norm="layer_norm")
+    out = emb(torch.tensor([[ord(c) for c in "我爱北京"] + [0]]))
+    glyph_part = out[0, :, :64]
+    assert torch.allclose(glyph_part[:4].mean(-1), torch.zeros(4), atol=1e-5)  # LayerNorm: zero mean per vector
+    assert torch.allclose(glyph_part[:4].std(-1, unbiased=False), torch.ones(4), atol=1e-2)
+    assert glyph_part[4].abs().sum() == 0  # padding stays zero
+    raw = make_embedder(vocab)(torch.tensor([[ord(c) for c in "我爱北京"]]))[0, :, :64]
+    assert (raw >= 0).all()  # without it: the CNN's ReLU output
+    with pytest.raises(ValueError, match="glyph_norm"):
+        make_embedder(vocab, glyph_norm="batch_norm")

@@ -1,4 +1,4 @@
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 import torch
 from allennlp.data import Vocabulary
@@ -28,7 +28,12 @@ class GlyceTokenEmbedder(TokenEmbedder):
     cnn_dropout : dropout on the glyph vector.
     char_id_dim : if > 0, concatenate a trainable char-ID embedding of this size (unseen characters → OOV id,
         while their glyph part stays their real glyph).
+    glyph_norm : ``"none"`` (default) or ``"layer_norm"``: a LayerNorm (with learned gain and bias) on the glyph
+        vector before it is concatenated. The Tianzige-CNN ends in a ReLU, so its vector is non-negative with a norm
+        several times the char-ID part's; the LayerNorm centres it and puts it on a fixed scale.
     highway : merge [glyph ⊕ char-ID] with a one-layer highway network (output size unchanged).
+    projection_dim : if > 0, a linear layer maps [glyph ⊕ char-ID] (after the highway) to this size, e.g. the
+        baseline's char-ID size, so that the layers above cost the same as the baseline's. Default 0: no projection.
     aux_classifier : build the auxiliary glyph classifier ``Linear(D → |training chars|)``; its loss is added by
         the ``glyce_aux_loss`` model wrapper.
     cache_dir : where rendered glyph tables are cached (default ``$GLYCE_HOME/glyphs``).
@@ -39,13 +44,19 @@ class GlyceTokenEmbedder(TokenEmbedder):
         zero: they get their position embedding only). Default 0: no position embeddings (output unchanged).
 
     Shapes: ``codepoints`` ``(batch, num_tokens)`` LongTensor (0 = padding) →
-    ``(batch, num_tokens, glyph_dim + char_id_dim)``.
+    ``(batch, num_tokens, projection_dim or glyph_dim + char_id_dim)``.
+
+    In evaluation mode (prediction) every part before the position embeddings is a function of the character alone,
+    so the output vector of each character is computed once and kept in a table (rows added when new characters
+    appear; dropped when the module returns to training mode or loads weights): the glyph embedding then costs one
+    table lookup per token, like a char-ID embedding.
     """
 
     def __init__(self, vocab: Vocabulary, vocab_namespace: str = "glyce_chars", fonts: List[str] = None,
                  image_size: int = 12, glyph_dim: int = 1024, groups: int = 16, cnn_dropout: float = 0.0,
                  char_id_dim: int = 0, highway: bool = False, aux_classifier: bool = True,
-                 cache_dir: Optional[str] = None, position_embeddings: int = 0) -> None:
+                 cache_dir: Optional[str] = None, position_embeddings: int = 0, glyph_norm: str = "none",
+                 projection_dim: int = 0) -> None:
         super().__init__()
         token_to_index = vocab.get_token_to_index_vocabulary(vocab_namespace)
         special = {vocab._padding_token, vocab._oov_token}
@@ -56,10 +67,28 @@ class GlyceTokenEmbedder(TokenEmbedder):
         self._oov_index = token_to_index.get(vocab._oov_token, 0)
         self.char_embedding = (torch.nn.Embedding(vocab.get_vocab_size(vocab_namespace), char_id_dim, padding_idx=0)
                                if char_id_dim > 0 else None)
-        self.output_dim = glyph_dim + char_id_dim
-        self.highway = Highway(self.output_dim, num_layers=1) if highway else None
+        if glyph_norm not in ("none", "layer_norm"):
+            raise ValueError(f"glyph_norm must be 'none' or 'layer_norm', got {glyph_norm!r}")
+        self.glyph_norm = torch.nn.LayerNorm(glyph_dim) if glyph_norm == "layer_norm" else None
+        concatenated = glyph_dim + char_id_dim
+        self.highway = Highway(concatenated, num_layers=1) if highway else None
+        self.projection = torch.nn.Linear(concatenated, projection_dim) if projection_dim > 0 else None
+        self.output_dim = projection_dim if projection_dim > 0 else concatenated
         self.position_embedding = (torch.nn.Embedding(position_embeddings, self.output_dim)
                                    if position_embeddings > 0 else None)
+        # evaluation-mode table of per-character output vectors (see the class docstring)
+        self._memo_rows: Dict[int, int] = {}  # code point → row of self._memo
+        self._memo: Optional[torch.Tensor] = None
+        self._register_load_state_dict_pre_hook(self._drop_memo)
+
+    def _drop_memo(self, *args, **kwargs) -> None:
+        self._memo_rows = {}
+        self._memo = None
+
+    def train(self, mode: bool = True):
+        if mode:
+            self._drop_memo()
+        return super().train(mode)
 
     def get_output_dim(self) -> int:
         return self.output_dim
@@ -68,8 +97,11 @@ class GlyceTokenEmbedder(TokenEmbedder):
     def last_aux_loss(self) -> Optional[torch.Tensor]:
         return self.glyph.last_aux_loss
 
-    def forward(self, codepoints: torch.LongTensor) -> torch.Tensor:
+    def _character_vectors(self, codepoints: torch.LongTensor) -> torch.Tensor:
+        """Everything before the position embeddings: ``(...)`` code points → ``(..., output_dim)``."""
         vectors = self.glyph(codepoints)
+        if self.glyph_norm is not None:
+            vectors = self.glyph_norm(vectors).masked_fill((codepoints == 0).unsqueeze(-1), 0.0)
         if self.char_embedding is not None:
             unique, inverse = torch.unique(codepoints, return_inverse=True)
             ids = torch.tensor([0 if cp == 0 else self._char_index.get(cp, self._oov_index) for cp in unique.tolist()],
@@ -77,6 +109,32 @@ class GlyceTokenEmbedder(TokenEmbedder):
             vectors = torch.cat([vectors, self.char_embedding(ids[inverse])], dim=-1)
         if self.highway is not None:
             vectors = self.highway(vectors)
+        if self.projection is not None:
+            vectors = self.projection(vectors)
+        return vectors
+
+    def _memoised_vectors(self, codepoints: torch.LongTensor) -> torch.Tensor:
+        device = codepoints.device
+        if self._memo is None or self._memo.device != device:
+            self._memo_rows = {}
+            self._memo = torch.zeros(0, self.output_dim, device=device)
+        unique, inverse = torch.unique(codepoints, return_inverse=True)
+        unique_list = unique.tolist()
+        new = [cp for cp in unique_list if cp not in self._memo_rows]
+        if new:  # padding (0) included: its row is whatever the layers make of it, as in training mode
+            fresh = self._character_vectors(torch.tensor(new, dtype=torch.long, device=device))
+            start = self._memo.shape[0]
+            self._memo = torch.cat([self._memo, fresh])
+            for offset, cp in enumerate(new):
+                self._memo_rows[cp] = start + offset
+        rows = torch.tensor([self._memo_rows[cp] for cp in unique_list], dtype=torch.long, device=device)
+        return self._memo[rows[inverse]]
+
+    def forward(self, codepoints: torch.LongTensor) -> torch.Tensor:
+        if self.training or torch.is_grad_enabled():
+            vectors = self._character_vectors(codepoints)
+        else:
+            vectors = self._memoised_vectors(codepoints)
         if self.position_embedding is not None:
             positions = torch.arange(codepoints.shape[-1], device=codepoints.device)
             positions = positions.clamp(max=self.position_embedding.num_embeddings - 1)
