@@ -14,6 +14,7 @@ Results go to ``benchmarks/results.json`` (every number) and ``benchmarks/result
     python benchmarks/run.py --quick                    # smoke check (< ~10 min on 2 CPU cores): Resume, 2 epochs
     python benchmarks/run.py --only resume_ner weibo_ner --seeds 13 14 15 --epochs 20
     python benchmarks/run.py --list                     # the benchmark table, with data and config status
+    python benchmarks/run.py --only resume_ner --resume # reuse/recover the runs already in --workdir
 
 Data are read by path from ``$GLYCE_DATA`` (default ``../shared/data`` next to the repository, if it exists); each
 benchmark's ``get`` says where its files come from. Runs and derived files (MSRA split, LCQMC dev halves, truncated
@@ -233,32 +234,62 @@ def _wait(process: subprocess.Popen) -> Tuple[int, float]:
     return process.returncode, usage.ru_maxrss / 1024.0
 
 
+def _same_config(run_dir: Path, config_path: Path, overrides: Dict, files: Dict[str, str]) -> bool:
+    """Whether ``run_dir/config.json`` is exactly what this command would train (config file + overrides + data)."""
+    saved = run_dir / "config.json"
+    if not saved.exists():
+        return False
+    from allennlp.common import Params
+
+    keys = ("TRAIN_DATA_PATH", "VALIDATION_DATA_PATH", "TEST_DATA_PATH")
+    before = {k: os.environ.get(k) for k in keys}
+    os.environ.update(dict(zip(keys, (files["train"], files["dev"], files["test"]))))
+    try:
+        wanted = Params.from_file(str(config_path), json.dumps(overrides)).as_dict(quiet=True)
+    finally:
+        for k, v in before.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return json.loads(saved.read_text()) == wanted
+
+
 def train_pair(bench: Benchmark, files: Dict[str, str], seed: int, epochs: Optional[int], out: Path,
-               log=print) -> Dict[str, Dict]:
-    """Train baseline and Glyce for one seed, in parallel; returns per-model numbers."""
+               log=print, resume: bool = False) -> Dict[str, Dict]:
+    """Train baseline and Glyce for one seed, in parallel; returns per-model numbers.
+
+    With ``resume``, a run folder whose config.json is exactly what would be trained is reused when finished and
+    recovered from its last checkpoint (``--recover``) when interrupted; any other folder is trained afresh."""
     overrides = dict(bench.overrides)
     overrides.update({"random_seed": seed, "numpy_seed": seed, "pytorch_seed": seed})
     if epochs is not None:
         overrides.update({"trainer.num_epochs": epochs, "trainer.patience": epochs})
-    running = {}
+    running, results = {}, {}
     for role, config in zip(("baseline", "glyce"), bench.configs):
         run_dir = out / f"{Path(config).name}-seed{seed}"
-        if run_dir.exists():
+        config_path = REPO / "training_configs" / f"{config}.jsonnet"
+        recover = False
+        if resume and _same_config(run_dir, config_path, overrides, files):
+            if (run_dir / "model.tar.gz").exists() and (run_dir / "metrics.json").exists():
+                log(f"  {role} seed {seed}: reusing the finished run in {run_dir}")
+                results[role] = read_run(bench, run_dir, config, seed)
+                continue
+            recover = True
+        if run_dir.exists() and not recover:
             import shutil
 
             shutil.rmtree(run_dir)
-        config_path = REPO / "training_configs" / f"{config}.jsonnet"
         command = [PYTHON, str(REPO / "benchmarks" / "train_one.py"), str(config_path), str(run_dir),
-                   json.dumps(overrides)]
+                   json.dumps(overrides)] + (["--recover"] if recover else [])
         log(f"+ TRAIN_DATA_PATH={files['train']} VALIDATION_DATA_PATH={files['dev']} TEST_DATA_PATH={files['test']} "
             f"OMP_NUM_THREADS=1 python benchmarks/train_one.py training_configs/{config}.jsonnet {run_dir} "
-            f"'{json.dumps(overrides)}'")
+            f"'{json.dumps(overrides)}'{' --recover' if recover else ''}")
         out.mkdir(parents=True, exist_ok=True)
-        logfile = open(f"{run_dir}.log", "w")
+        logfile = open(f"{run_dir}.log", "a" if recover else "w")
         running[role] = (config, run_dir, logfile, time.time(),
                          subprocess.Popen(command, cwd=REPO, env=_environment(files), stdout=logfile,
                                           stderr=subprocess.STDOUT))
-    results = {}
     for role, (config, run_dir, logfile, started, process) in running.items():
         code, rss = _wait(process)
         logfile.close()
@@ -269,7 +300,7 @@ def train_pair(bench: Benchmark, files: Dict[str, str], seed: int, epochs: Optio
             f"test {bench.metric} {entry['test']:.4f}, dev {entry['dev']:.4f}, "
             f"{entry['train_seconds_per_epoch']:.1f} s/training epoch, peak RSS {rss:.0f} MiB"))
         results[role] = entry
-    return results
+    return {role: results[role] for role in ("baseline", "glyce") if role in results}
 
 
 def read_run(bench: Benchmark, run_dir: Path, config: str, seed: int, fallback: Optional[Dict] = None) -> Dict:
@@ -529,6 +560,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--collect", action="store_true",
                         help="train nothing: rebuild the entries of --only from the run folders already in --workdir "
                              "(predicting first where a seed has no prediction report)")
+    parser.add_argument("--resume", action="store_true",
+                        help="reuse finished runs in --workdir whose config.json is exactly what would be trained, "
+                             "recover interrupted ones from their last checkpoint, train the rest")
     parser.add_argument("--list", action="store_true", help="show the benchmarks and whether each can run")
     args = parser.parse_args(argv)
 
@@ -627,7 +661,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 else:
                     predict_pair(bench, files, runs, out, log)
             else:
-                runs = train_pair(bench, files, seed, epochs, out, log)
+                runs = train_pair(bench, files, seed, epochs, out, log, resume=args.resume)
                 predict_pair(bench, files, runs, out, log)
             per_seed.append(runs)
         if not per_seed:

@@ -99,6 +99,44 @@ def test_harness_trains_baseline_and_glyce_and_writes_results(tmp_path):
     markdown = prefix.with_suffix(".md").read_text()
     assert "Resume NER" in markdown and "ner/glyce_bilstm_crf" in markdown and "94.41" in markdown
 
+    # --resume: the finished baseline is reused; the Glyce run, made to look interrupted after its checkpoint, is
+    # recovered (not retrained) and ends with the same test score
+    glyce_dir = tmp_path / "w" / "resume_ner" / "glyce_bilstm_crf-seed13"
+    test_before = entry["models"]["glyce"]["runs"][0]["test"]
+    (glyce_dir / "model.tar.gz").unlink()
+    (glyce_dir / "metrics.json").unlink()
+    proc = subprocess.run([sys.executable, os.path.join(REPO, "benchmarks", "run.py"), "--only", "resume_ner",
+                           "--seeds", "13", "--epochs", "1", "--max-train-sentences", "80", "--no-render-check",
+                           "--workdir", str(tmp_path / "w"), "--results", str(prefix), "--resume"],
+                          capture_output=True, text=True, cwd=REPO, env=env)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "baseline seed 13: reusing the finished run" in proc.stdout
+    assert "glyce_bilstm_crf-seed13 " in proc.stdout and "--recover" in proc.stdout
+    entry = json.loads(prefix.with_suffix(".json").read_text())["benchmarks"]["resume_ner"]
+    assert entry["models"]["glyce"]["runs"][0]["test"] == pytest.approx(test_before, abs=1e-9)
+    assert entry["models"]["baseline"]["seeds"] == [13]
+
+
+def test_tuning_runs_read_dev_only(tmp_path):
+    data = tmp_path / "data" / "weibo_ner" / "latticelstm_bmes"
+    data.mkdir(parents=True)
+    for split in ("train", "dev", "test"):
+        os.symlink(os.path.join(FIXTURES, "ner", f"{split}.bmes"), data / f"{split}.all.bmes")
+    env = dict(os.environ, GLYCE_DATA=str(tmp_path / "data"))
+    prefix = tmp_path / "tuning"
+    proc = subprocess.run([sys.executable, os.path.join(REPO, "benchmarks", "tune.py"), "weibo_ner", "--variants",
+                           "proj100", "--seeds", "13", "--epochs", "1", "--workdir", str(tmp_path / "w"),
+                           "--results", str(prefix)], capture_output=True, text=True, cwd=REPO, env=env)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    run_dir = tmp_path / "w" / "weibo_ner" / "proj100-seed13"
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert not any(k.startswith("test_") for k in metrics)  # the test set is never read
+    config = json.loads((run_dir / "config.json").read_text())
+    assert config["model"]["model"]["text_field_embedder"]["token_embedders"]["glyce"]["projection_dim"] == 100
+    tuning = json.loads(prefix.with_suffix(".json").read_text())["weibo_ner"]["variants"]["proj100"]
+    assert tuning["runs"]["13"]["dev"] == metrics["best_validation_f1-measure-overall"]
+    assert "`proj100`" in prefix.with_suffix(".md").read_text()
+
 
 def test_epoch_time_ratio_uses_the_epochs_both_models_ran_concurrently():
     import run
