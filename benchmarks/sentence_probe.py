@@ -1,10 +1,12 @@
 """Quick convergence probe on a subset (CPU, one thread, plain Adam loop; no checkpointing, no test set).
 
-    .venv/bin/python benchmarks/sentence_probe.py chnsenticorp base|glyce|nolambda [EPOCHS]
-    .venv/bin/python benchmarks/sentence_probe.py lcqmc        base|glyce|nolambda [EPOCHS]
+    .venv/bin/python benchmarks/sentence_probe.py chnsenticorp base|glyce|nolambda|ln|ln_s [EPOCHS]
+    .venv/bin/python benchmarks/sentence_probe.py lcqmc        base|glyce|nolambda|ln|ln_s [EPOCHS]
 
 Builds the model of training_configs/classification/{bilstm,glyce_bilstm} or training_configs/pair/{bimpm,
-glyce_bimpm} (``nolambda`` = the Glyce config with ``lambda0 = 0``: glyph vectors, no auxiliary loss), trains it with
+glyce_bimpm} (``nolambda`` = the Glyce config with ``lambda0 = 0``: glyph vectors, no auxiliary loss; ``ln`` = the
+Glyce config with ``glyph_norm: "layer_norm"`` on the glyph vector; ``ln_s`` = that and ``glyph_scale: 0.02``), trains it
+with
 Adam (lr 1e-3, grad norm 5) and prints training and dev accuracy per epoch.
 
 * chnsenticorp: the first 2,000 lines of train.tsv (``max_chars`` 100), dev = the first 400 lines of dev.tsv, batch 32;
@@ -47,6 +49,10 @@ def main(task: str, variant: str, epochs: int) -> None:
     overrides = dict(s["overrides"])
     if variant == "nolambda":
         overrides["model.lambda0"] = 0.0
+    if variant in ("ln", "ln_s"):
+        overrides["model.model.text_field_embedder.token_embedders.glyce.glyph_norm"] = "layer_norm"
+    if variant == "ln_s":
+        overrides["model.model.text_field_embedder.token_embedders.glyce.glyph_scale"] = 0.02
     config = s["base"] if variant == "base" else s["glyce"]
     params = Params.from_file(f"training_configs/{config}.jsonnet", json.dumps(overrides))
     reader = DatasetReader.from_params(params.pop("dataset_reader"))

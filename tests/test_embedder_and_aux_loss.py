@@ -123,6 +123,7 @@ def test_indexer_rejects_multi_character_tokens(components):
     dict(glyph_norm="layer_norm", highway=True, projection_dim=24),
     dict(char_id_dim=0, glyph_norm="layer_norm"),
     dict(projection_dim=24, position_embeddings=8),
+    dict(char_id_dim=0, glyph_norm="layer_norm", glyph_scale=0.02),
 ])
 def test_prediction_table_gives_exactly_the_computed_vectors(vocab, options):
     """In eval mode without gradients the embedder looks vectors up in its per-character table; they must be the
@@ -177,3 +178,10 @@ def test_glyph_layer_norm_centres_the_glyph_part(vocab):
     assert (raw >= 0).all()  # without it: the CNN's ReLU output
     with pytest.raises(ValueError, match="glyph_norm"):
         make_embedder(vocab, glyph_norm="batch_norm")
+    torch.manual_seed(0)
+    scaled = make_embedder(vocab, glyph_norm="layer_norm", glyph_scale=0.02)
+    torch.manual_seed(0)
+    unscaled = make_embedder(vocab, glyph_norm="layer_norm")
+    chars = torch.tensor([[ord(c) for c in "我爱北京"]])
+    assert torch.allclose(scaled(chars)[..., :64], 0.02 * unscaled(chars)[..., :64], atol=1e-6)
+    assert torch.allclose(scaled(chars)[..., 64:], unscaled(chars)[..., 64:])  # the char-ID part is not scaled

@@ -10,15 +10,19 @@ local test_path = std.extVar("TEST_DATA_PATH");
   // reader: the dataset_reader object without token_indexers; encoding: "BIOUL" (NER) or "BMES" (CWS, POS).
   tagger(reader, encoding, glyce=false, fonts=["song", "traditional", "fangsong", "kai", "cursive"],
          glyph_dim=256, image_size=12, char_dim=100, hidden=200, lambda0=0.1, lambda1=0.8,
+         projection_dim=0, glyph_norm="none",
          epochs=30, patience=5, batch_size=32, lr=0.001, seed=13)::
     local indexers = if glyce then { glyce: { type: "glyce_characters" } } else { tokens: { type: "single_id" } };
     local embedders = if glyce then {
       glyce: { type: "glyce", fonts: fonts, image_size: image_size, glyph_dim: glyph_dim, groups: 16,
-               cnn_dropout: 0.2, char_id_dim: char_dim },
+               cnn_dropout: 0.2, char_id_dim: char_dim, projection_dim: projection_dim, glyph_norm: glyph_norm },
     } else {
       tokens: { type: "embedding", embedding_dim: char_dim },
     };
-    local input_dim = char_dim + (if glyce then glyph_dim else 0);
+    // projection_dim > 0: [glyph ⊕ char-ID] is projected to that size (e.g. char_dim: the BiLSTM then costs what the
+    // baseline's costs; at prediction time the embedder is a per-character table lookup)
+    local input_dim = if glyce && projection_dim > 0 then projection_dim
+                      else char_dim + (if glyce then glyph_dim else 0);
     local crf = {
       type: "glyce_crf_tagger",
       label_encoding: encoding,
