@@ -1,11 +1,13 @@
 """Quick convergence probe on a subset (CPU, one thread, plain Adam loop; no checkpointing, no test set).
 
-    .venv/bin/python benchmarks/sentence_probe.py chnsenticorp base|glyce|nolambda|ln|ln_s [EPOCHS]
-    .venv/bin/python benchmarks/sentence_probe.py lcqmc        base|glyce|nolambda|ln|ln_s [EPOCHS]
+    .venv/bin/python benchmarks/sentence_probe.py chnsenticorp base|glyce|raw|ln|nolambda [EPOCHS]
+    .venv/bin/python benchmarks/sentence_probe.py lcqmc        base|glyce|raw|ln|nolambda [EPOCHS]
 
 Builds the model of training_configs/classification/{bilstm,glyce_bilstm} or training_configs/pair/{bimpm,
-glyce_bimpm} (``nolambda`` = the Glyce config with ``lambda0 = 0``: glyph vectors, no auxiliary loss; ``ln`` = the
-Glyce config with ``glyph_norm: "layer_norm"`` on the glyph vector; ``ln_s`` = that and ``glyph_scale: 0.02``), trains it
+glyce_bimpm}: ``glyce`` = the Glyce config as committed (glyph vector layer-normalised and scaled by 0.02); ``raw`` =
+the Glyce config with the unnormalised, unscaled glyph vector (``glyph_norm: "none"``, ``glyph_scale: 1``, the first
+version); ``ln`` = layer-normalised but unscaled; ``nolambda`` = the Glyce config with ``lambda0 = 0`` (glyph vectors,
+no auxiliary loss); trains it
 with
 Adam (lr 1e-3, grad norm 5) and prints training and dev accuracy per epoch.
 
@@ -49,10 +51,11 @@ def main(task: str, variant: str, epochs: int) -> None:
     overrides = dict(s["overrides"])
     if variant == "nolambda":
         overrides["model.lambda0"] = 0.0
-    if variant in ("ln", "ln_s"):
-        overrides["model.model.text_field_embedder.token_embedders.glyce.glyph_norm"] = "layer_norm"
-    if variant == "ln_s":
-        overrides["model.model.text_field_embedder.token_embedders.glyce.glyph_scale"] = 0.02
+    glyce = "model.model.text_field_embedder.token_embedders.glyce"
+    if variant == "raw":
+        overrides.update({f"{glyce}.glyph_norm": "none", f"{glyce}.glyph_scale": 1.0})
+    if variant == "ln":
+        overrides.update({f"{glyce}.glyph_norm": "layer_norm", f"{glyce}.glyph_scale": 1.0})
     config = s["base"] if variant == "base" else s["glyce"]
     params = Params.from_file(f"training_configs/{config}.jsonnet", json.dumps(overrides))
     reader = DatasetReader.from_params(params.pop("dataset_reader"))
