@@ -7,9 +7,8 @@ Builds the model of training_configs/classification/{bilstm,glyce_bilstm} or tra
 glyce_bimpm}: ``glyce`` = the Glyce config as committed (glyph vector layer-normalised and scaled by 0.02); ``raw`` =
 the Glyce config with the unnormalised, unscaled glyph vector (``glyph_norm: "none"``, ``glyph_scale: 1``, the first
 version); ``ln`` = layer-normalised but unscaled; ``nolambda`` = the Glyce config with ``lambda0 = 0`` (glyph vectors,
-no auxiliary loss); trains it
-with
-Adam (lr 1e-3, grad norm 5) and prints training and dev accuracy per epoch.
+no auxiliary loss). It trains the model with Adam (lr 1e-3, grad norm 5) and prints training and dev accuracy per
+epoch.
 
 * chnsenticorp: the first 2,000 lines of train.tsv (``max_chars`` 100), dev = the first 400 lines of dev.tsv, batch 32;
 * lcqmc: 3,000 pairs of test.txt (``random.Random(0)`` shuffle), dev = the first 1,000 pairs of
