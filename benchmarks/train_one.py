@@ -27,8 +27,15 @@ def main(config: str, serialization_dir: str, overrides: str = "", *flags: str) 
     recover = "--recover" in flags
     timings = {"train_seconds": [], "validation_seconds": []}
     out = Path(serialization_dir) / "bench_epochs.json"
-    if recover and out.exists():
-        timings = json.loads(out.read_text())
+    done = 0  # epochs covered by the checkpoint a recovered run starts from
+    if recover:
+        from allennlp.training.checkpointer import Checkpointer
+
+        state = Checkpointer(serialization_dir).find_latest_checkpoint()
+        if state is not None:
+            done = int(Path(state[1]).name.split("_e")[1].split("_")[0])
+        if out.exists():  # the interrupted process's timings, for the epochs the checkpoint covers
+            timings = {k: v[:done] for k, v in json.loads(out.read_text()).items()}
 
     # Clock the trainer's training and validation passes (the class's methods, so the saved config is untouched).
     train_epoch, validation_loss = GradientDescentTrainer._train_epoch, GradientDescentTrainer._validation_loss
@@ -36,7 +43,8 @@ def main(config: str, serialization_dir: str, overrides: str = "", *flags: str) 
     def timed_train_epoch(self, epoch):
         start = time.perf_counter()
         result = train_epoch(self, epoch)
-        timings["train_seconds"].append(time.perf_counter() - start)
+        if epoch >= done:  # a recovered trainer first steps through the checkpoint's epochs without training
+            timings["train_seconds"].append(time.perf_counter() - start)
         return result
 
     def timed_validation_loss(self, epoch):
@@ -48,15 +56,6 @@ def main(config: str, serialization_dir: str, overrides: str = "", *flags: str) 
 
     GradientDescentTrainer._train_epoch = timed_train_epoch
     GradientDescentTrainer._validation_loss = timed_validation_loss
-    if recover:
-        # only the epochs the checkpoint covers count; the interrupted epoch is trained again
-        from allennlp.training.checkpointer import Checkpointer
-
-        state = Checkpointer(serialization_dir).find_latest_checkpoint()
-        done = 0
-        if state is not None:
-            done = int(Path(state[1]).name.split("_e")[1].split("_")[0])
-        timings = {k: v[:done] for k, v in timings.items()}
     train_model(Params.from_file(config, overrides), serialization_dir, file_friendly_logging=True, recover=recover)
     out.write_text(json.dumps(timings))
 

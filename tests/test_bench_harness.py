@@ -114,6 +114,7 @@ def test_harness_trains_baseline_and_glyce_and_writes_results(tmp_path):
     assert "glyce_bilstm_crf-seed13 " in proc.stdout and "--recover" in proc.stdout
     entry = json.loads(prefix.with_suffix(".json").read_text())["benchmarks"]["resume_ner"]
     assert entry["models"]["glyce"]["runs"][0]["test"] == pytest.approx(test_before, abs=1e-9)
+    assert entry["models"]["glyce"]["runs"][0]["epochs"] == 1  # epoch timings of the checkpoint kept, not redone
     assert entry["models"]["baseline"]["seeds"] == [13]
 
 
