@@ -256,12 +256,13 @@ def _same_config(run_dir: Path, config_path: Path, overrides: Dict, files: Dict[
 
 
 def train_pair(bench: Benchmark, files: Dict[str, str], seed: int, epochs: Optional[int], out: Path,
-               log=print, resume: bool = False) -> Dict[str, Dict]:
+               log=print, resume: bool = False, extra_overrides: Optional[Dict] = None) -> Dict[str, Dict]:
     """Train baseline and Glyce for one seed, in parallel; returns per-model numbers.
 
     With ``resume``, a run folder whose config.json is exactly what would be trained is reused when finished and
     recovered from its last checkpoint (``--recover``) when interrupted; any other folder is trained afresh."""
     overrides = dict(bench.overrides)
+    overrides.update(extra_overrides or {})
     overrides.update({"random_seed": seed, "numpy_seed": seed, "pytorch_seed": seed})
     if epochs is not None:
         overrides.update({"trainer.num_epochs": epochs, "trainer.patience": epochs})
@@ -560,6 +561,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--collect", action="store_true",
                         help="train nothing: rebuild the entries of --only from the run folders already in --workdir "
                              "(predicting first where a seed has no prediction report)")
+    parser.add_argument("--override", default=None, metavar="JSON",
+                        help="AllenNLP overrides applied to both configs (same budget for both), e.g. "
+                             "'{\"dataset_reader.max_chars\": 128}'")
     parser.add_argument("--resume", action="store_true",
                         help="reuse finished runs in --workdir whose config.json is exactly what would be trained, "
                              "recover interrupted ones from their last checkpoint, train the rest")
@@ -661,7 +665,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 else:
                     predict_pair(bench, files, runs, out, log)
             else:
-                runs = train_pair(bench, files, seed, epochs, out, log, resume=args.resume)
+                runs = train_pair(bench, files, seed, epochs, out, log, resume=args.resume,
+                                  extra_overrides=json.loads(args.override) if args.override else None)
                 predict_pair(bench, files, runs, out, log)
             per_seed.append(runs)
         if not per_seed:
