@@ -567,6 +567,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--resume", action="store_true",
                         help="reuse finished runs in --workdir whose config.json is exactly what would be trained, "
                              "recover interrupted ones from their last checkpoint, train the rest")
+    parser.add_argument("--merge", nargs="+", default=None, metavar="JSON",
+                        help="train nothing: copy the benchmark entries of these results files (e.g. runs made with "
+                             "their own --results) into --results, then rewrite its tables")
     parser.add_argument("--list", action="store_true", help="show the benchmarks and whether each can run")
     args = parser.parse_args(argv)
 
@@ -618,6 +621,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         json_path.write_text(json.dumps(results, indent=1, ensure_ascii=False))
         md_path.write_text(render_markdown(results))
 
+    if args.merge:
+        for path in args.merge:
+            for name, entry in json.loads(Path(path).read_text()).get("benchmarks", {}).items():
+                results["benchmarks"][name] = entry
+                print(f"{name}: entry of {path} ({entry.get('date')}: {entry.get('command')})")
+        save()
+        print(f"wrote {md_path} and {json_path.name}")
+        return 0
     log(f"== {datetime.datetime.now().isoformat(timespec='seconds')} {command} (commit {git_commit()}, data {data})")
     if not args.no_render_check:
         log("rendering check: 6,763 GB2312 characters × installed fonts")

@@ -115,6 +115,15 @@ def test_harness_trains_baseline_and_glyce_and_writes_results(tmp_path):
     entry = json.loads(prefix.with_suffix(".json").read_text())["benchmarks"]["resume_ner"]
     assert entry["models"]["glyce"]["runs"][0]["test"] == pytest.approx(test_before, abs=1e-9)
     assert entry["models"]["glyce"]["runs"][0]["epochs"] == 1  # epoch timings of the checkpoint kept, not redone
+
+    # --merge copies entries of a results file into another and rewrites its tables (no training)
+    merged = tmp_path / "merged"
+    proc = subprocess.run([sys.executable, os.path.join(REPO, "benchmarks", "run.py"), "--merge",
+                           str(prefix.with_suffix(".json")), "--results", str(merged)],
+                          capture_output=True, text=True, cwd=REPO, env=env)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert json.loads(merged.with_suffix(".json").read_text())["benchmarks"]["resume_ner"] == entry
+    assert "ner/glyce_bilstm_crf" in merged.with_suffix(".md").read_text()
     assert entry["models"]["baseline"]["seeds"] == [13]
 
 
