@@ -39,7 +39,7 @@ def small_overrides(epochs: int = 1, fonts: Iterable[str] = ("song",), **extra) 
     overrides = {
         "trainer.num_epochs": epochs,
         f"{GLYCE}.glyph_dim": 64, f"{GLYCE}.char_id_dim": 32, f"{GLYCE}.fonts": list(fonts),
-        "model.model.encoder.input_size": 96, "model.model.encoder.hidden_size": 32,
+        f"{GLYCE}.projection_dim": 32, "model.model.encoder.input_size": 32, "model.model.encoder.hidden_size": 32,
         "data_loader.batch_size": 16,
     }
     overrides.update(extra)
