@@ -14,7 +14,7 @@ from conftest import FIXTURES, REPO
 UD = os.path.join(FIXTURES, "ud")
 RAW_WORDS = os.path.join(UD, "raw_words.txt")
 PARSERS = ["biaffine", "glyce_biaffine"]
-TAGGERS = ["ud_bilstm_crf", "ud_glyce_bilstm_crf"]
+TAGGERS = ["ud_bilstm_crf", "ud_glyce_bilstm_crf", "ud_glyce_bilstm_crf_fast"]
 TASK = {**{name: "dependency" for name in PARSERS}, **{name: "pos" for name in TAGGERS}}
 
 

@@ -15,6 +15,7 @@ DATA = {
     "pos": ("pos/train.txt", "pos/dev.txt", "pos/test.txt"),
 }
 CONFIGS = [(task, name) for task in DATA for name in ("bilstm_crf", "glyce_bilstm_crf")]
+CONFIGS.append(("ner", "glyce_bilstm_crf_fast"))
 
 
 def set_data_env(monkeypatch, task):

@@ -10,7 +10,7 @@ local test_path = std.extVar("TEST_DATA_PATH");
   // reader: the dataset_reader object without token_indexers; encoding: "BIOUL" (NER) or "BMES" (CWS, POS).
   tagger(reader, encoding, glyce=false, fonts=["song", "traditional", "fangsong", "kai", "cursive"],
          glyph_dim=256, image_size=12, char_dim=100, hidden=200, lambda0=0.1, lambda1=0.8,
-         projection_dim=100, glyph_norm="layer_norm",
+         projection_dim=0, glyph_norm="none",
          epochs=30, patience=5, batch_size=32, lr=0.001, seed=13)::
     local indexers = if glyce then { glyce: { type: "glyce_characters" } } else { tokens: { type: "single_id" } };
     local embedders = if glyce then {
@@ -19,11 +19,10 @@ local test_path = std.extVar("TEST_DATA_PATH");
     } else {
       tokens: { type: "embedding", embedding_dim: char_dim },
     };
-    // Glyce: LayerNorm on the glyph vector, then [glyph ⊕ char-ID] projected to projection_dim (= char_dim by
-    // default: the BiLSTM costs what the baseline's costs, and at prediction time the whole embedder is a
-    // per-character table lookup). projection_dim=0, glyph_norm="none" gives the wider paper layout (BiLSTM input
-    // glyph_dim + char_dim): on Weibo dev it scored higher on one seed and predicts ~0.65× as fast
-    // (benchmarks/tuning.md).
+    // Glyce layouts. Default (the paper's): BiLSTM input = glyph_dim + char_dim. With projection_dim > 0 (the `_fast`
+    // configs: glyph_norm="layer_norm", projection_dim=char_dim) [LayerNorm(glyph) ⊕ char-ID] is projected to that
+    // size: the BiLSTM costs what the baseline's costs and prediction runs at the baseline's speed, for a lower dev
+    // score on Resume and Weibo (benchmarks/tuning.md, benchmarks/results.md).
     local input_dim = if glyce && projection_dim > 0 then projection_dim
                       else char_dim + (if glyce then glyph_dim else 0);
     local crf = {
