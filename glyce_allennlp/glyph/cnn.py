@@ -39,6 +39,10 @@ class TianzigeCNN(nn.Module):
         self.dropout = nn.Dropout(dropout)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
+        if images.device.type == "cpu":
+            # channels-last input: oneDNN's faster convolution path on CPU (same weights, same result up to float
+            # rounding; measured 1.6x for forward + backward over 600 glyphs, 1 thread)
+            images = images.contiguous(memory_format=torch.channels_last)
         x = torch.relu(self.conv(images))
         x = self.tianzige_pool(x)
         x = self.down(x)
