@@ -435,6 +435,9 @@ def summarise(bench: Benchmark, per_seed: List[Dict[str, Dict]]) -> Dict:
         "test_delta": (glyce["test"]["mean"] - base["test"]["mean"]) if base["test"]["n"] and glyce["test"]["n"]
         else None,
         "epoch_time_ratio": statistics.mean(concurrent) if concurrent else ratio("train_seconds_per_epoch"),
+        # False: no epochs of the two models ran at the same time (e.g. a baseline reused with --resume), so the ratio
+        # compares runs made under different machine load
+        "epoch_time_ratio_side_by_side": bool(concurrent),
         "epoch_time_ratio_all_epochs": ratio("train_seconds_per_epoch"),
         "prediction_throughput_ratio": ratio("predict_sentences_per_second"),
         "first_pass_prediction_throughput_ratio": ratio("predict_first_pass_sentences_per_second"),
@@ -523,7 +526,10 @@ def render_markdown(results: Dict) -> str:
             ratio = lambda v: "–" if v is None else f"{v:.2f}×"  # noqa: E731
             epochs = sorted({r.get("epochs") for role in ("baseline", "glyce")
                              for r in entry["models"][role]["runs"] if r.get("epochs")})
-            lines.append(f"| {entry['title']} | {delta} | {ratio(c['epoch_time_ratio'])} | "
+            epoch_ratio = ratio(c["epoch_time_ratio"])
+            if c.get("epoch_time_ratio_side_by_side") is False:
+                epoch_ratio += " (not side by side)"
+            lines.append(f"| {entry['title']} | {delta} | {epoch_ratio} | "
                          f"{ratio(c['prediction_throughput_ratio'])} ({ratio(c['first_pass_prediction_throughput_ratio'])})"
                          f" | {paper} | {','.join(map(str, epochs)) or '–'} | {entry['date']} | "
                          f"{entry['machine']['cpu']} ({entry['machine']['cores']} cores, load avg "
