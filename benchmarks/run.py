@@ -249,6 +249,11 @@ def _environment(files: Dict[str, str]) -> Dict[str, str]:
     return env
 
 
+def finished(run_dir: Path) -> bool:
+    """Whether ``run_dir`` holds a finished training run (its archive and final metrics)."""
+    return (run_dir / "model.tar.gz").exists() and (run_dir / "metrics.json").exists()
+
+
 def _wait(process: subprocess.Popen) -> Tuple[int, float]:
     """Wait for a child; returns (exit code, peak RSS in MiB) from the kernel's accounting of that process."""
     _, status, usage = os.wait4(process.pid, 0)
@@ -294,7 +299,7 @@ def train_pair(bench: Benchmark, files: Dict[str, str], seed: int, epochs: Optio
         config_path = REPO / "training_configs" / f"{config}.jsonnet"
         recover = False
         if resume and _same_config(run_dir, config_path, overrides, files):
-            if (run_dir / "model.tar.gz").exists() and (run_dir / "metrics.json").exists():
+            if finished(run_dir):
                 log(f"  {role} seed {seed}: reusing the finished run in {run_dir}")
                 results[role] = read_run(bench, run_dir, config, seed)
                 continue

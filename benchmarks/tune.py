@@ -13,7 +13,6 @@ mean over seeds, seconds per training epoch). Choose on this table; then run the
 import argparse
 import datetime
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -22,7 +21,7 @@ from pathlib import Path
 from typing import Dict, List
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import BENCHMARKS, PYTHON, REPO, data_folder, machine, status_of  # noqa: E402
+from run import BENCHMARKS, PYTHON, REPO, _environment, data_folder, finished, machine, status_of  # noqa: E402
 
 _TAGGER_EMBEDDER = "model.model.text_field_embedder.token_embedders.glyce"
 _TAGGER_ENCODER_INPUT = "model.model.encoder.input_size"
@@ -50,10 +49,6 @@ VARIANTS: Dict[str, tuple] = {
 
 def _run_dir(workdir: Path, bench: str, variant: str, seed: int) -> Path:
     return workdir / bench / f"{variant}-seed{seed}"
-
-
-def _finished(run_dir: Path) -> bool:
-    return (run_dir / "metrics.json").exists() and (run_dir / "model.tar.gz").exists()
 
 
 def _read(run_dir: Path, metric: str) -> Dict:
@@ -113,11 +108,10 @@ def main(argv=None) -> int:
         return 2
     workdir = Path(args.workdir).resolve()
     files = bench.prepare(data, workdir) if bench.prepare else {k: str(data / v) for k, v in bench.files.items()}
-    env = dict(os.environ, TRAIN_DATA_PATH=files["train"], VALIDATION_DATA_PATH=files["dev"], TEST_DATA_PATH="",
-               OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", PYTHONUNBUFFERED="1")
+    env = _environment(dict(files, test=""))  # no test set: tuning reads dev only
     config = REPO / "training_configs" / f"{bench.configs[1]}.jsonnet"
     jobs = [(v, s) for v in args.variants for s in args.seeds]
-    todo = [(v, s) for v, s in jobs if not _finished(_run_dir(workdir, bench.name, v, s))]
+    todo = [(v, s) for v, s in jobs if not finished(_run_dir(workdir, bench.name, v, s))]
     running: List = []
     while todo or running:
         while todo and len(running) < 2:
@@ -153,7 +147,7 @@ def main(argv=None) -> int:
         v["machine"] = machine()["cpu"]
         for seed in args.seeds:
             run_dir = _run_dir(workdir, bench.name, variant, seed)
-            if _finished(run_dir):
+            if finished(run_dir):
                 v["runs"][str(seed)] = _read(run_dir, bench.metric)
                 print(f"{variant} seed {seed}: dev {v['runs'][str(seed)]['dev']:.4f}")
             else:
