@@ -135,11 +135,14 @@ def test_prediction_table_gives_exactly_the_computed_vectors(vocab, options):
     second = torch.tensor([[ord(c) for c in "天安门森林"], [ord("我"), 0, 0, 0, 0]])
     with torch.no_grad():
         looked_up = [emb(first), emb(second), emb(first)]
-    assert emb._memo is not None and set(emb._memo_rows) >= {ord(c) for c in "我爱北京鑫天安门森林"} | {0}
+    assert all(ord(c) in emb._memo for c in "我爱北京鑫天安门森林") and 0 in emb._memo
     with torch.enable_grad():  # gradients on: the table is not used
         computed = [emb(first), emb(second), emb(first)]
     for a, b in zip(looked_up, computed):
         assert torch.allclose(a, b, atol=1e-6)
+    computed[1].sum().backward()  # eval mode with gradients (e.g. saliency): they reach the glyph CNN
+    assert emb.glyph.cnn.conv.weight.grad.abs().sum() > 0
+    assert len(emb.glyph._memo) == 0  # one table only: the embedder's (whole output per character)
     expected_dim = options.get("projection_dim") or 64 + options.get("char_id_dim", 16)
     assert looked_up[0].shape == (2, 4, expected_dim) and emb.get_output_dim() == expected_dim
 
@@ -150,16 +153,16 @@ def test_prediction_table_is_dropped_when_weights_change(vocab):
     emb.eval()
     with torch.no_grad():
         before = emb(chars)
-    assert emb._memo is not None
+    assert len(emb._memo) == 4
     state = {k: v.clone() for k, v in emb.state_dict().items()}
     state["projection.weight"] += 1.0
     emb.load_state_dict(state)
-    assert emb._memo is None
+    assert len(emb._memo) == 0
     with torch.no_grad():
         after = emb(chars)
     assert not torch.allclose(before, after)
     emb.train()  # a training step changes the weights: back in eval mode the table is rebuilt
-    assert emb._memo is None
+    assert len(emb._memo) == 0
     with torch.no_grad():
         emb.projection.bias += 1.0
     emb.eval()

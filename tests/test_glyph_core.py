@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from glyce_allennlp.glyph import GlyphEmbedding, GlyphRenderer, TianzigeCNN, resolve_font
+from glyce_allennlp.glyph import GlyphEmbedding, GlyphRenderer, TianzigeCNN, VectorTable, resolve_font
 from glyce_allennlp.glyph.fonts import FontError, gb2312_chars, load_registry
 
 FREE = ["song", "traditional", "fangsong", "kai", "cursive"]
@@ -151,9 +151,37 @@ def test_glyph_embedding_unique_chars_unseen_chars_and_memo():
     with torch.no_grad():
         eval_out = emb(codepoints)
     assert eval_out[1, 0].abs().sum() > 0
-    assert emb._memo_done.sum() == 6  # padding row + 4 known chars + 鑫: each computed once
+    assert len(emb._memo) == 6  # padding row + 4 known chars + 鑫: each computed once
+    emb.train()
+    assert len(emb._memo) == 0  # weights may change: the table is dropped
+    emb.eval()
     assert emb.last_aux_loss is None
     assert "_images" not in str(list(emb.state_dict()))  # glyph table is rebuilt from fonts, not saved
+
+
+def test_vector_table_computes_each_key_once_and_keeps_order():
+    calls = []
+
+    def compute(keys):
+        calls.append(keys.tolist())
+        return keys.float().unsqueeze(-1).repeat(1, 3) * 10
+
+    table = VectorTable(3)
+    out = table.lookup(torch.tensor([[5, 7, 5], [0, 7, 9]]), compute)
+    assert calls == [[0, 5, 7, 9]] and out.shape == (2, 3, 3)
+    assert out[:, :, 0].tolist() == [[50.0, 70.0, 50.0], [0.0, 70.0, 90.0]]
+    out = table.lookup(torch.tensor([9, 11, 5]), compute)
+    assert calls[1:] == [[11]] and out[:, 1].tolist() == [90.0, 110.0, 50.0]  # only the new key computed
+    assert len(table) == 5 and 11 in table and 12 not in table
+    table.clear()
+    table.lookup(torch.tensor([5]), compute)
+    assert calls[2:] == [[5]] and len(table) == 1
+
+
+def test_vector_table_computes_without_gradients():
+    weight = torch.ones(1, requires_grad=True)
+    out = VectorTable(2).lookup(torch.tensor([1, 2]), lambda keys: keys.float().unsqueeze(-1) * weight.expand(2))
+    assert not out.requires_grad
 
 
 def test_gb2312_tables():

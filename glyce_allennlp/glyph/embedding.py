@@ -32,6 +32,7 @@ from torch import nn
 from .cnn import TianzigeCNN
 from .fonts import FontError
 from .render import GlyphRenderer
+from .vector_table import VectorTable
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,8 @@ class GlyphEmbedding(nn.Module):
     progress : show a progress bar while rendering the initial table.
 
     Shapes: ``codepoints`` LongTensor of any shape ``(...)`` → ``(..., output_dim)``; padding (0) gives zeros.
+    In evaluation mode the glyph vectors are kept in a :class:`VectorTable` (one CNN pass per character, rows
+    appended when new characters appear); ``train()`` and ``load_state_dict`` drop it.
     """
 
     def __init__(self, renderer: GlyphRenderer, known_chars: Sequence[str], output_dim: int = 1024,
@@ -76,8 +79,7 @@ class GlyphEmbedding(nn.Module):
         self.num_rendered_on_demand = 0
         if missing.any():
             logger.warning("Glyph table: %s", renderer.stats.summary())
-        self._memo: Optional[torch.Tensor] = None  # (rows, D) glyph vectors in eval mode
-        self._memo_done: Optional[torch.Tensor] = None  # (rows,) bool
+        self._memo = VectorTable(output_dim)  # glyph vector per table row, evaluation mode only
         self.last_aux_loss: Optional[torch.Tensor] = None  # mean cross-entropy over the batch's known tokens
         self.last_aux_loss_sum: Optional[torch.Tensor] = None  # summed over those tokens
         self.last_aux_tokens = 0
@@ -148,42 +150,27 @@ class GlyphEmbedding(nn.Module):
     # ------------------------------------------------------------------------------------------------ memo
     def train(self, mode: bool = True):
         if mode:
-            self._memo = None
-            self._memo_done = None
+            self._memo.clear()
         return super().train(mode)
 
     def _drop_memo_hook(self, *args, **kwargs):
-        self._memo = None
-        self._memo_done = None
+        self._memo.clear()
 
-    def _memoised_vectors(self, rows: torch.Tensor, device: torch.device) -> torch.Tensor:
-        if self._memo is None or self._memo.device != device:
-            self._memo = torch.zeros(0, self.output_dim, device=device)
-            self._memo_done = torch.zeros(0, dtype=torch.bool, device=device)
-        if self._memo.shape[0] < self.num_rows:  # the table grew (new characters)
-            grow = self.num_rows - self._memo.shape[0]
-            self._memo = torch.cat([self._memo, torch.zeros(grow, self.output_dim, device=device)])
-            self._memo_done = torch.cat([self._memo_done, torch.zeros(grow, dtype=torch.bool, device=device)])
-        rows = rows.to(device)
-        todo = rows[~self._memo_done[rows]].unique()
-        if todo.numel():
-            images = self._images[todo.cpu()].float().div_(255.0).to(device)
-            with torch.no_grad():
-                self._memo[todo] = self.cnn(images)
-            self._memo_done[todo] = True
-        return self._memo[rows]
+    def _cnn_vectors(self, rows: torch.Tensor, device: torch.device) -> torch.Tensor:
+        return self.cnn(self._images[rows.cpu()].float().div_(255.0).to(device))
 
     # ------------------------------------------------------------------------------------------------ forward
-    def forward(self, codepoints: torch.Tensor) -> torch.Tensor:
+    def forward(self, codepoints: torch.Tensor, use_table: bool = True) -> torch.Tensor:
+        """In evaluation mode each glyph vector is computed once and kept in a table (``use_table=False``: computed
+        afresh, with gradients if enabled; for callers that keep their own table of what they make of it)."""
         device = codepoints.device
         unique, inverse = torch.unique(codepoints.reshape(-1), return_inverse=True)
         unique_list = unique.tolist()
         rows = torch.tensor(self.rows_for(unique_list), dtype=torch.long)
-        if self.training:
-            images = self._images[rows].float().div_(255.0).to(device)
-            vectors = self.cnn(images)
+        if self.training or not use_table:
+            vectors = self._cnn_vectors(rows, device)
         else:
-            vectors = self._memoised_vectors(rows, device)
+            vectors = self._memo.lookup(rows.to(device), lambda todo: self._cnn_vectors(todo, device))
         is_pad = (unique == 0).unsqueeze(-1)
         vectors = vectors.masked_fill(is_pad.to(device), 0.0)
         self.last_aux_loss = None

@@ -1,11 +1,11 @@
-from typing import Dict, List, Optional
+from typing import List, Optional
 
 import torch
 from allennlp.data import Vocabulary
 from allennlp.modules.highway import Highway
 from allennlp.modules.token_embedders import TokenEmbedder
 
-from glyce_allennlp.glyph import GlyphEmbedding, GlyphRenderer
+from glyce_allennlp.glyph import GlyphEmbedding, GlyphRenderer, VectorTable
 
 DEFAULT_FONTS = ["song", "traditional", "fangsong", "kai", "cursive"]
 
@@ -83,13 +83,11 @@ class GlyceTokenEmbedder(TokenEmbedder):
         self.position_embedding = (torch.nn.Embedding(position_embeddings, self.output_dim)
                                    if position_embeddings > 0 else None)
         # evaluation-mode table of per-character output vectors (see the class docstring)
-        self._memo_rows: Dict[int, int] = {}  # code point → row of self._memo
-        self._memo: Optional[torch.Tensor] = None
+        self._memo = VectorTable(self.output_dim)  # code point → output vector
         self._register_load_state_dict_pre_hook(self._drop_memo)
 
     def _drop_memo(self, *args, **kwargs) -> None:
-        self._memo_rows = {}
-        self._memo = None
+        self._memo.clear()
 
     def train(self, mode: bool = True):
         if mode:
@@ -105,7 +103,7 @@ class GlyceTokenEmbedder(TokenEmbedder):
 
     def _character_vectors(self, codepoints: torch.LongTensor) -> torch.Tensor:
         """Everything before the position embeddings: ``(...)`` code points → ``(..., output_dim)``."""
-        vectors = self.glyph(codepoints)
+        vectors = self.glyph(codepoints, use_table=False)  # this module keeps the table of its whole output
         if self.glyph_norm is not None:
             vectors = self.glyph_norm(vectors).masked_fill((codepoints == 0).unsqueeze(-1), 0.0)
         if self.glyph_scale != 1.0:
@@ -121,28 +119,12 @@ class GlyceTokenEmbedder(TokenEmbedder):
             vectors = self.projection(vectors)
         return vectors
 
-    def _memoised_vectors(self, codepoints: torch.LongTensor) -> torch.Tensor:
-        device = codepoints.device
-        if self._memo is None or self._memo.device != device:
-            self._memo_rows = {}
-            self._memo = torch.zeros(0, self.output_dim, device=device)
-        unique, inverse = torch.unique(codepoints, return_inverse=True)
-        unique_list = unique.tolist()
-        new = [cp for cp in unique_list if cp not in self._memo_rows]
-        if new:  # padding (0) included: its row is whatever the layers make of it, as in training mode
-            fresh = self._character_vectors(torch.tensor(new, dtype=torch.long, device=device))
-            start = self._memo.shape[0]
-            self._memo = torch.cat([self._memo, fresh])
-            for offset, cp in enumerate(new):
-                self._memo_rows[cp] = start + offset
-        rows = torch.tensor([self._memo_rows[cp] for cp in unique_list], dtype=torch.long, device=device)
-        return self._memo[rows[inverse]]
-
     def forward(self, codepoints: torch.LongTensor) -> torch.Tensor:
         if self.training or torch.is_grad_enabled():
             vectors = self._character_vectors(codepoints)
         else:
-            vectors = self._memoised_vectors(codepoints)
+            # padding (0) gets a row too: whatever the layers make of it, as in training mode
+            vectors = self._memo.lookup(codepoints, self._character_vectors)
         if self.position_embedding is not None:
             positions = torch.arange(codepoints.shape[-1], device=codepoints.device)
             positions = positions.clamp(max=self.position_embedding.num_embeddings - 1)
