@@ -44,6 +44,14 @@ VARIANTS: Dict[str, tuple] = {
     "proj100_lambda0": ("projection to 100 dims, no auxiliary loss (λ0 = 0)",
                         {f"{_TAGGER_EMBEDDER}.projection_dim": 100, _TAGGER_ENCODER_INPUT: 100,
                          "model.lambda0": 0.0}),
+    # the tuning axes, each on the paper layout (the default config): λ0/λ1, image size, scripts, D, dropout
+    "lambda0_0": ("no auxiliary glyph loss (λ0 = 0)", {"model.lambda0": 0.0}),
+    "lambda_slow": ("auxiliary loss decays slower: λ0 = 0.1, λ1 = 0.95 (default 0.8)", {"model.lambda1": 0.95}),
+    "img16": ("glyph images of 16×16 pixels (default 12)", {f"{_TAGGER_EMBEDDER}.image_size": 16}),
+    "song_only": ("one script (Song) instead of five", {f"{_TAGGER_EMBEDDER}.fonts": ["song"]}),
+    "glyph128": ("glyph vector D = 128 (default 256); BiLSTM input 228",
+                 {f"{_TAGGER_EMBEDDER}.glyph_dim": 128, _TAGGER_ENCODER_INPUT: 228}),
+    "dropout03": ("tagger dropout 0.3 (default 0.5)", {"model.model.dropout": 0.3}),
 }
 
 
