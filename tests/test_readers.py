@@ -17,6 +17,7 @@ from glyce_allennlp.dataset_readers import (
     SighanCwsDatasetReader,
     read_lines,
 )
+from glyce_allennlp.dataset_readers.io import warn_if_empty
 from glyce_allennlp.dataset_readers.tag_schemes import is_valid_bioul
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -88,6 +89,26 @@ def test_reader_error_is_a_value_error_and_pickles():
     assert str(error) == "x/y.txt:7: boom"
     copy = pickle.loads(pickle.dumps(error))
     assert (str(copy), copy.path, copy.lineno, copy.message) == ("x/y.txt:7: boom", "x/y.txt", 7, "boom")
+
+
+def test_warn_if_empty_passes_items_through_and_warns_only_when_there_are_none(caplog):
+    log = logging.getLogger("glyce_allennlp.dataset_readers.some_reader")
+    pulled = []
+
+    def items():
+        for item in ["b", "a", "c"]:
+            pulled.append(item)
+            yield item
+
+    with caplog.at_level(logging.WARNING):
+        lazy = warn_if_empty(items(), "x/full.txt", "blank lines", log)
+        assert pulled == []  # nothing is read before the first item is asked for
+        assert next(lazy) == "b" and pulled == ["b"]
+        assert list(lazy) == ["a", "c"]
+        assert list(warn_if_empty(iter([]), "x/empty.txt", "a header", log)) == []
+    warnings = [(r.name, r.levelno, r.getMessage()) for r in caplog.records]
+    assert warnings == [(log.name, logging.WARNING,
+                         "x/empty.txt: no sentences (the file is empty or holds only a header)")]
 
 
 # ---------------------------------------------------------------- registration

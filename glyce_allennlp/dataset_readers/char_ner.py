@@ -39,7 +39,8 @@ from allennlp.data.instance import Instance
 from allennlp.data.token_indexers import SingleIdTokenIndexer, TokenIndexer
 from allennlp.data.tokenizers import Token
 
-from glyce_allennlp.dataset_readers.io import ReaderError, drop_whitespace, normalize_encoding, read_lines
+from glyce_allennlp.dataset_readers.io import (ReaderError, drop_whitespace, normalize_encoding, read_lines,
+                                               warn_if_empty)
 from glyce_allennlp.dataset_readers.tag_schemes import (
     SCHEMES,
     detect_scheme,
@@ -179,10 +180,9 @@ class CharNerDatasetReader(DatasetReader):
         scheme = self._detect_file_scheme(path) if self._tag_scheme == "auto" else self._tag_scheme
         logger.info("Reading character NER data from %s (tag scheme %s, ill_formed=%s)", path, scheme,
                     self._ill_formed)
-        repaired = sentences = 0
+        repaired = 0
         self.repair_counts[path] = 0
-        for first, chars, tags in self._sentences(path, scheme):
-            sentences += 1
+        for first, chars, tags in warn_if_empty(self._sentences(path, scheme), path, "blank lines", logger):
             bioul = to_bioul(tags, scheme)
             if not is_valid_bioul(bioul):
                 if self._ill_formed == "error":
@@ -192,8 +192,6 @@ class CharNerDatasetReader(DatasetReader):
                 repaired += 1
                 self.repair_counts[path] = repaired
             yield self.text_to_instance(chars, bioul)
-        if not sentences:
-            logger.warning("%s: no sentences (the file is empty or holds only blank lines)", path)
         log = logger.warning if repaired else logger.info
         log("%s: repaired %d ill-formed sentence(s) (tag scheme %s, ill_formed='repair')", path, repaired, scheme)
 

@@ -9,7 +9,7 @@ from allennlp.data.token_indexers import SingleIdTokenIndexer, TokenIndexer
 from allennlp.data.tokenizers import Token
 from allennlp.data.vocabulary import DEFAULT_OOV_TOKEN
 
-from glyce_allennlp.dataset_readers.io import ReaderError, normalize_encoding
+from glyce_allennlp.dataset_readers.io import ReaderError, normalize_encoding, warn_if_empty
 # `import ... as` (not `from ... import`): glyce_allennlp.srl.conll2009 imports dataset_readers.io, whose package
 # __init__ imports this module; the attributes are looked up when used, after both modules are loaded.
 import glyce_allennlp.srl.conll2009 as conll2009
@@ -77,14 +77,13 @@ class Conll2009SrlDatasetReader(DatasetReader):
         logger.info("Reading CoNLL-2009 SRL data (%s columns, pruning k=%d) from %s", self.columns, self.pruning_k,
                     path)
         without_predicates = 0
-        index = -1
-        for index, sentence in enumerate(conll2009.read_conll2009(path, self._encoding)):
+        sentences = warn_if_empty(conll2009.read_conll2009(path, self._encoding), path, "blank lines and comments",
+                                  logger)
+        for index, sentence in enumerate(sentences):
             if not sentence.predicates:
                 without_predicates += 1
                 continue
             yield from self.sentence_instances(sentence, index)
-        if index < 0:
-            logger.warning("%s: no sentences (the file is empty or holds only blank lines and comments)", path)
         if without_predicates:
             logger.info("%s: %d sentence(s) without predicates (no instance)", path, without_predicates)
 

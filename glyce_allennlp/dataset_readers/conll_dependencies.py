@@ -10,7 +10,7 @@ from allennlp.data.tokenizers import Token
 from allennlp.data.vocabulary import DEFAULT_OOV_TOKEN
 
 from glyce_allennlp.dataset_readers.conll_format import FORMATS, read_conll
-from glyce_allennlp.dataset_readers.io import normalize_encoding
+from glyce_allennlp.dataset_readers.io import normalize_encoding, warn_if_empty
 
 logger = logging.getLogger(__name__)
 
@@ -67,15 +67,12 @@ class ConllDependenciesDatasetReader(DatasetReader):
     def _read(self, file_path) -> Iterable[Instance]:
         path = str(cached_path(file_path))
         logger.info("Reading %s dependency trees (%s) from %s", self.format, self.pos, path)
-        sentences = 0
-        for sentence in read_conll(path, self._encoding, self.format):
+        sentences = read_conll(path, self._encoding, self.format)
+        for sentence in warn_if_empty(sentences, path, "blank lines and comments", logger):
             dependencies = None
             if sentence.heads is not None:
                 dependencies = list(zip(sentence.deprels, sentence.heads))
-            sentences += 1
             yield self.text_to_instance(sentence.words, sentence.pos(self.pos), dependencies)
-        if not sentences:
-            logger.warning("%s: no sentences (the file is empty or holds only blank lines and comments)", path)
 
     def text_to_instance(self, words: List[str], pos_tags: Optional[List[Optional[str]]] = None,  # type: ignore
                          dependencies: Optional[List[Tuple[str, int]]] = None) -> Instance:

@@ -1,5 +1,5 @@
 import logging
-from typing import Dict, Iterable, List, Optional
+from typing import Dict, Iterable, Iterator, List, Optional
 
 from allennlp.common.file_utils import cached_path
 from allennlp.data.dataset_readers.dataset_reader import DatasetReader
@@ -8,7 +8,8 @@ from allennlp.data.instance import Instance
 from allennlp.data.token_indexers import SingleIdTokenIndexer, TokenIndexer
 from allennlp.data.tokenizers import Token
 
-from glyce_allennlp.dataset_readers.io import ReaderError, drop_whitespace, normalize_encoding, read_lines
+from glyce_allennlp.dataset_readers.io import (ReaderError, drop_whitespace, normalize_encoding, read_lines,
+                                               warn_if_empty)
 from glyce_allennlp.dataset_readers.tag_schemes import bmes_pos_to_pairs, words_to_bmes
 
 logger = logging.getLogger(__name__)
@@ -59,7 +60,9 @@ class CtbPosDatasetReader(DatasetReader):
     def _read(self, file_path) -> Iterable[Instance]:
         path = str(cached_path(file_path))
         logger.info("Reading CTB-style word_TAG data from %s", path)
-        sentences = 0
+        yield from warn_if_empty(self._instances(path), path, "blank lines", logger)
+
+    def _instances(self, path: str) -> Iterator[Instance]:
         for lineno, line in read_lines(path, self._encoding):
             pieces = line.split()
             if not pieces:
@@ -74,10 +77,7 @@ class CtbPosDatasetReader(DatasetReader):
                     raise ReaderError(path, lineno, f"token {piece!r} has an empty word or tag (expected word_TAG)")
                 chars.extend(word)
                 tags.extend(f"{prefix}-{pos}" for prefix in words_to_bmes([word]))
-            sentences += 1
             yield self.text_to_instance(chars, tags)
-        if not sentences:
-            logger.warning("%s: no sentences (the file is empty or holds only blank lines)", path)
 
     def text_to_instance(self, chars: List[str], tags: List[str] = None) -> Instance:  # type: ignore[override]
         """One instance from characters (a list, or a string) and optional typed BMES tags (``B-NN``...).

@@ -22,12 +22,17 @@ drops NUL like whitespace, for text that does not come from :func:`read_lines` (
 
 Every malformed-input error the readers raise is a :class:`ReaderError`, whose message starts with
 ``"{path}:{lineno}: "`` (1-based line numbers, as an editor shows them).
+
+:func:`warn_if_empty` passes a reader's items through and logs the readers' common warning when a file gave none.
 """
 import codecs
-from typing import Iterator, Tuple
+import logging
+from typing import Iterable, Iterator, Tuple, TypeVar
 
 __all__ = ["ReaderError", "read_lines", "SUPPORTED_ENCODINGS", "normalize_encoding", "drop_whitespace",
-           "UTF8_SNIFF_MIN_CHARS"]
+           "UTF8_SNIFF_MIN_CHARS", "warn_if_empty"]
+
+_T = TypeVar("_T")
 
 # codecs.lookup(...).name of each accepted encoding.
 SUPPORTED_ENCODINGS = ("utf-8", "utf-8-sig", "gbk", "gb18030", "big5", "cp950")
@@ -94,6 +99,21 @@ def read_lines(path, encoding: str = "utf-8") -> Iterator[Tuple[int, str]]:
                 raise ReaderError(path, lineno, f"NUL character (U+0000) at column {line.index(chr(0)) + 1}: binary "
                                                 f"data, or a UTF-16/UTF-32 file read as {encoding}?")
             yield lineno, line
+
+
+def warn_if_empty(items: Iterable[_T], path, holds_only: str, logger: logging.Logger) -> Iterator[_T]:
+    """Yield ``items`` (lazily, in order); when there were none, log with ``logger`` (the reader module's, so log
+    capture by module name keeps working) the warning
+    ``"{path}: no sentences (the file is empty or holds only {holds_only})"``.
+
+    Nothing is logged when iteration stops early (an exception, or a consumer that stops before the end).
+    """
+    empty = True
+    for item in items:
+        empty = False
+        yield item
+    if empty:
+        logger.warning("%s: no sentences (the file is empty or holds only %s)", path, holds_only)
 
 
 def _reject_utf8(path, encoding: str) -> None:

@@ -42,7 +42,7 @@ from allennlp.data.instance import Instance
 from allennlp.data.token_indexers import SingleIdTokenIndexer, TokenIndexer
 from allennlp.data.tokenizers import Token
 
-from glyce_allennlp.dataset_readers.io import ReaderError, normalize_encoding, read_lines
+from glyce_allennlp.dataset_readers.io import ReaderError, normalize_encoding, read_lines, warn_if_empty
 from glyce_allennlp.dataset_readers.sentence_common import (
     TruncationCounter,
     check_label,
@@ -199,17 +199,13 @@ class ChineseSentencePairDatasetReader(DatasetReader):
         path = str(cached_path(file_path))
         logger.info("Reading %s sentence pairs from %s", self._format, path)
         cut = TruncationCounter()
-        rows = 0
-        for lineno, s1, s2, label in self._rows(path):
+        for lineno, s1, s2, label in warn_if_empty(self._rows(path), path, "a header", logger):
             chars1 = cut.chars(s1, self._max_chars)
             chars2 = cut.chars(s2, self._max_chars)
             if not chars1 or not chars2:
                 which = "first" if not chars1 else "second"
                 raise ReaderError(path, lineno, f"the {which} sentence has no characters (empty or whitespace only)")
-            rows += 1
             yield self._instance(chars1, chars2, label)
-        if not rows:
-            logger.warning("%s: no sentences (the file is empty or holds only a header)", path)
         if self._max_chars is not None:
             logger.info("%s: %d sentence(s) cut to max_chars=%d", path, cut.count, self._max_chars)
 

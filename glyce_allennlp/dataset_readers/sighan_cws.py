@@ -1,5 +1,5 @@
 import logging
-from typing import Dict, Iterable, List, Optional
+from typing import Dict, Iterable, Iterator, List, Optional
 
 from allennlp.common.file_utils import cached_path
 from allennlp.data.dataset_readers.dataset_reader import DatasetReader
@@ -8,7 +8,7 @@ from allennlp.data.instance import Instance
 from allennlp.data.token_indexers import SingleIdTokenIndexer, TokenIndexer
 from allennlp.data.tokenizers import Token
 
-from glyce_allennlp.dataset_readers.io import drop_whitespace, normalize_encoding, read_lines
+from glyce_allennlp.dataset_readers.io import drop_whitespace, normalize_encoding, read_lines, warn_if_empty
 from glyce_allennlp.dataset_readers.tag_schemes import bmes_to_words, words_to_bmes
 
 logger = logging.getLogger(__name__)
@@ -59,16 +59,15 @@ class SighanCwsDatasetReader(DatasetReader):
     def _read(self, file_path) -> Iterable[Instance]:
         path = str(cached_path(file_path))
         logger.info("Reading SIGHAN word segmentation data from %s", path)
-        sentences = 0
+        yield from warn_if_empty(self._instances(path), path, "blank lines", logger)
+
+    def _instances(self, path: str) -> Iterator[Instance]:
         for _lineno, line in read_lines(path, self._encoding):
             words = line.split()
             if not words:  # blank line: not a sentence
                 continue
             chars = [char for word in words for char in word]
-            sentences += 1
             yield self.text_to_instance(chars, words_to_bmes(words))
-        if not sentences:
-            logger.warning("%s: no sentences (the file is empty or holds only blank lines)", path)
 
     def text_to_instance(self, chars: List[str], tags: List[str] = None) -> Instance:  # type: ignore[override]
         """One instance from characters (a list, or a string) and optional BMES tags. Whitespace characters are

@@ -36,7 +36,7 @@ from allennlp.data.instance import Instance
 from allennlp.data.token_indexers import SingleIdTokenIndexer, TokenIndexer
 from allennlp.data.tokenizers import Token
 
-from glyce_allennlp.dataset_readers.io import ReaderError, normalize_encoding, read_lines
+from glyce_allennlp.dataset_readers.io import ReaderError, normalize_encoding, read_lines, warn_if_empty
 from glyce_allennlp.dataset_readers.sentence_common import TruncationCounter, check_label, split_tsv, text_to_chars
 
 logger = logging.getLogger(__name__)
@@ -142,15 +142,11 @@ class ChineseTextClassificationDatasetReader(DatasetReader):
         logger.info("Reading %s texts from %s", self._format, path)
         rows = self._jsonl_rows(path) if self._format == "jsonl" else self._tsv_rows(path)
         cut = TruncationCounter()
-        count = 0
-        for lineno, label, text in rows:
+        for lineno, label, text in warn_if_empty(rows, path, "a header", logger):
             chars = cut.chars(text, self._max_chars)
             if not chars:
                 raise ReaderError(path, lineno, "the text has no characters (empty or whitespace only)")
-            count += 1
             yield self._instance(chars, label)
-        if not count:
-            logger.warning("%s: no sentences (the file is empty or holds only a header)", path)
         if self._max_chars is not None:
             logger.info("%s: %d text(s) cut to max_chars=%d", path, cut.count, self._max_chars)
 

@@ -9,7 +9,7 @@ from allennlp.data.token_indexers import TokenIndexer
 from glyce_allennlp.dataset_readers.conll_dependencies import POS_COLUMNS
 from glyce_allennlp.dataset_readers.conll_format import FORMATS, read_conll
 from glyce_allennlp.dataset_readers.ctb_pos import CtbPosDatasetReader
-from glyce_allennlp.dataset_readers.io import ReaderError
+from glyce_allennlp.dataset_readers.io import ReaderError, warn_if_empty
 from glyce_allennlp.dataset_readers.tag_schemes import words_to_bmes
 
 logger = logging.getLogger(__name__)
@@ -55,8 +55,8 @@ class ConllCharPosDatasetReader(CtbPosDatasetReader):
     def _read(self, file_path) -> Iterable[Instance]:
         path = str(cached_path(file_path))
         logger.info("Reading %s words as character BMES-%s tags from %s", self.format, self.pos, path)
-        sentences = 0
-        for sentence in read_conll(path, self._encoding, self.format):
+        sentences = read_conll(path, self._encoding, self.format)
+        for sentence in warn_if_empty(sentences, path, "blank lines and comments", logger):
             chars: List[str] = []
             tags: List[str] = []
             for word, pos in zip(sentence.words, sentence.pos(self.pos)):
@@ -68,7 +68,4 @@ class ConllCharPosDatasetReader(CtbPosDatasetReader):
             if not chars:  # an empty instance would crash the tagger later
                 raise ReaderError(path, sentence.linenos[0], "the sentence has no characters (every FORM is "
                                                              "whitespace)")
-            sentences += 1
             yield self.text_to_instance(chars, tags)
-        if not sentences:
-            logger.warning("%s: no sentences (the file is empty or holds only blank lines and comments)", path)
