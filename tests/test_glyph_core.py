@@ -154,6 +154,25 @@ def test_tianzige_cnn_equals_the_papers_order_conv_relu_pool():
     assert (ours > 0).any() and our_grad.abs().sum() > 0
 
 
+def test_tianzige_cnn_bfloat16_precision_is_close_to_float32_and_trains():
+    torch.manual_seed(0)
+    cnn = TianzigeCNN(in_channels=3, output_dim=64, groups=4, image_size=12).eval()
+    images = (torch.rand(9, 3, 12, 12) > 0.6).float()
+    reference = cnn(images)
+    cnn.precision = "bfloat16"
+    assert cnn.uses_bfloat16(images.device)
+    out = cnn(images)
+    assert out.dtype == torch.float32 and not torch.equal(out, reference)  # really computed in bfloat16
+    assert torch.allclose(out, reference, atol=0.02 * reference.abs().max().item())
+    out.sum().backward()
+    assert cnn.conv.weight.grad.dtype == torch.float32 and cnn.conv.weight.grad.abs().sum() > 0
+    cnn.precision = "auto"  # resolved per device: bfloat16 only where the hardware has it
+    from glyce_allennlp.glyph.cnn import native_bfloat16
+    assert cnn.uses_bfloat16(images.device) == native_bfloat16("cpu")
+    with pytest.raises(ValueError, match="precision"):
+        TianzigeCNN(3, 64, 4, precision="half")
+
+
 def test_glyph_embedding_unique_chars_unseen_chars_and_memo():
     renderer = GlyphRenderer(["song", "kai"], image_size=12)
     emb = GlyphEmbedding(renderer, list("我爱北京"), output_dim=64, groups=4, progress=False)

@@ -10,12 +10,13 @@ local test_path = std.extVar("TEST_DATA_PATH");
   // reader: the dataset_reader object without token_indexers; encoding: "BIOUL" (NER) or "BMES" (CWS, POS).
   tagger(reader, encoding, glyce=false, fonts=["song", "traditional", "fangsong", "kai", "cursive"],
          glyph_dim=256, image_size=12, char_dim=100, hidden=200, lambda0=0.1, lambda1=0.8,
-         projection_dim=0, glyph_norm="none",
+         projection_dim=0, glyph_norm="none", cnn_precision="float32",
          epochs=30, patience=5, batch_size=32, lr=0.001, seed=13)::
     local indexers = if glyce then { glyce: { type: "glyce_characters" } } else { tokens: { type: "single_id" } };
     local embedders = if glyce then {
       glyce: { type: "glyce", fonts: fonts, image_size: image_size, glyph_dim: glyph_dim, groups: 16,
-               cnn_dropout: 0.2, char_id_dim: char_dim, projection_dim: projection_dim, glyph_norm: glyph_norm },
+               cnn_dropout: 0.2, char_id_dim: char_dim, projection_dim: projection_dim, glyph_norm: glyph_norm,
+               cnn_precision: cnn_precision },
     } else {
       tokens: { type: "embedding", embedding_dim: char_dim },
     };

@@ -1,6 +1,20 @@
 """The Tianzige-CNN of Glyce (Meng et al., 2019, section 2.2 / Figure 1). No AllenNLP here."""
+import functools
+
 import torch
 from torch import nn
+
+PRECISIONS = ("float32", "bfloat16", "auto")
+
+
+@functools.lru_cache(maxsize=None)
+def native_bfloat16(device_type: str) -> bool:
+    """Whether ``device_type`` ("cpu", "cuda") runs bfloat16 convolutions natively."""
+    if device_type == "cpu":
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    if device_type == "cuda":
+        return torch.cuda.is_available() and torch.cuda.is_bf16_supported()
+    return False
 
 
 class TianzigeCNN(nn.Module):
@@ -19,13 +33,21 @@ class TianzigeCNN(nn.Module):
     groups : groups of the 1×1 and 2×2 convolutions (paper: 16). ``output_dim`` must be divisible by ``4 * groups``.
     dropout : dropout on the output vector.
     image_size : side of the input images; must be at least 6 (a 5×5 conv leaves ≥ 2×2 for the Tianzige pool).
+    precision : ``"float32"`` (default) or ``"bfloat16"``: run the convolutions under bfloat16 autocast (weights and
+        output stay float32; the output differs from float32 by ~0.3 % of its scale). On a CPU with native bfloat16
+        (AVX512-BF16 / AMX) the CNN's forward + backward is ~2.5× faster (measured: 600 glyphs, 1 thread); on a CPU
+        without it bfloat16 is emulated and slower. ``"auto"``: bfloat16 where the device has it natively (CPU:
+        oneDNN reports bfloat16 support; CUDA: ``torch.cuda.is_bf16_supported()``), else float32 — so results then
+        depend on the machine.
 
     Shapes: ``(N, in_channels, image_size, image_size)`` float in [0, 1] → ``(N, output_dim)``.
     """
 
     def __init__(self, in_channels: int, output_dim: int = 1024, groups: int = 16, dropout: float = 0.0,
-                 image_size: int = 12):
+                 image_size: int = 12, precision: str = "float32"):
         super().__init__()
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
         if output_dim % (4 * groups) != 0:
             raise ValueError(f"output_dim ({output_dim}) must be divisible by 4 * groups ({4 * groups})")
         if image_size < 6:
@@ -37,15 +59,20 @@ class TianzigeCNN(nn.Module):
         self.down = nn.Conv2d(output_dim, output_dim // 4, kernel_size=1, groups=groups)
         self.up = nn.Conv2d(output_dim // 4, output_dim, kernel_size=2, groups=groups)
         self.dropout = nn.Dropout(dropout)
+        self.precision = precision
+
+    def uses_bfloat16(self, device: torch.device) -> bool:
+        return self.precision == "bfloat16" or (self.precision == "auto" and native_bfloat16(device.type))
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         if images.device.type == "cpu":
             # channels-last input: oneDNN's faster convolution path on CPU (same weights, same result up to float
             # rounding; measured 1.6x for forward + backward over 600 glyphs, 1 thread)
             images = images.contiguous(memory_format=torch.channels_last)
-        # ReLU after the pool: max-pool(ReLU(x)) == ReLU(max-pool(x)) (ReLU is monotone; same gradients too), and
-        # the ReLU then runs over the 2×2 grid instead of the whole conv output (CNN forward + backward 1.35× faster)
-        x = torch.relu(self.tianzige_pool(self.conv(images)))
-        x = self.down(x)
-        x = torch.relu(self.up(x))  # (N, D, 1, 1)
-        return self.dropout(x.flatten(1))
+        with torch.autocast(images.device.type, dtype=torch.bfloat16, enabled=self.uses_bfloat16(images.device)):
+            # ReLU after the pool: max-pool(ReLU(x)) == ReLU(max-pool(x)) (ReLU is monotone; same gradients too),
+            # and the ReLU then runs over the 2×2 grid instead of the whole conv output (forward + backward 1.35×)
+            x = torch.relu(self.tianzige_pool(self.conv(images)))
+            x = self.down(x)
+            x = torch.relu(self.up(x))  # (N, D, 1, 1)
+        return self.dropout(x.flatten(1).float())

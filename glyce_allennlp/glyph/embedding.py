@@ -51,6 +51,8 @@ class GlyphEmbedding(nn.Module):
     aux_classifier : whether to build the auxiliary classifier (``Linear(D → len(known_chars))``).
     cache_dir : where rendered tables are cached (default ``$GLYCE_HOME/glyphs``).
     progress : show a progress bar while rendering the initial table.
+    cnn_precision : the Tianzige-CNN's ``precision`` (``"float32"``, ``"bfloat16"``, ``"auto"``; see
+        :class:`TianzigeCNN`).
 
     Shapes: ``codepoints`` LongTensor of any shape ``(...)`` → ``(..., output_dim)``; padding (0) gives zeros.
     In evaluation mode the glyph vectors are kept in a :class:`VectorTable` (one CNN pass per character, rows
@@ -59,11 +61,11 @@ class GlyphEmbedding(nn.Module):
 
     def __init__(self, renderer: GlyphRenderer, known_chars: Sequence[str], output_dim: int = 1024,
                  groups: int = 16, dropout: float = 0.0, aux_classifier: bool = True,
-                 cache_dir: Optional[str] = None, progress: bool = True):
+                 cache_dir: Optional[str] = None, progress: bool = True, cnn_precision: str = "float32"):
         super().__init__()
         self.renderer = renderer
         self.output_dim = output_dim
-        self.cnn = TianzigeCNN(renderer.num_channels, output_dim, groups, dropout, renderer.image_size)
+        self.cnn = TianzigeCNN(renderer.num_channels, output_dim, groups, dropout, renderer.image_size, cnn_precision)
         known_chars = list(known_chars)
         bad = [c for c in known_chars if len(c) != 1]
         if bad:

@@ -31,7 +31,8 @@ class GlyceWordEmbedder(TokenEmbedder):
     vocab : the model's vocabulary (passed by AllenNLP).
     char_namespace : namespace of the training characters (default ``"glyce_chars"``; filled by the indexer).
     word_namespace : namespace of the training words (default ``"glyce_words"``), used when ``word_id_dim > 0``.
-    fonts, image_size, glyph_dim, groups, cnn_dropout, char_id_dim, highway, aux_classifier, cache_dir : as for the
+    fonts, image_size, glyph_dim, groups, cnn_dropout, char_id_dim, highway, aux_classifier, cache_dir,
+    cnn_precision : as for the
         ``glyce`` character embedder (one character's vector has size ``glyph_dim + char_id_dim``).
     pooling : how a word's character vectors become one vector:
         ``"max"`` (default; element-wise max over the characters), ``"mean"``,
@@ -54,12 +55,14 @@ class GlyceWordEmbedder(TokenEmbedder):
                  fonts: List[str] = None, image_size: int = 12, glyph_dim: int = 1024, groups: int = 16,
                  cnn_dropout: float = 0.0, char_id_dim: int = 0, highway: bool = False, aux_classifier: bool = True,
                  cache_dir: Optional[str] = None, pooling: str = "max", pooling_dim: Optional[int] = None,
-                 cnn_widths: List[int] = None, word_id_dim: int = 0, dropout: float = 0.0) -> None:
+                 cnn_widths: List[int] = None, word_id_dim: int = 0, dropout: float = 0.0,
+                 cnn_precision: str = "float32") -> None:
         super().__init__()
         if pooling not in POOLINGS:
             raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
         self.char_embedder = GlyceTokenEmbedder(vocab, char_namespace, fonts, image_size, glyph_dim, groups,
-                                                cnn_dropout, char_id_dim, highway, aux_classifier, cache_dir)
+                                                cnn_dropout, char_id_dim, highway, aux_classifier, cache_dir,
+                                                cnn_precision=cnn_precision)
         char_dim = self.char_embedder.get_output_dim()
         self.pooling = pooling
         self.conv: Optional[nn.ModuleList] = None
