@@ -283,8 +283,10 @@ def _same_config(run_dir: Path, config_path: Path, overrides: Dict, files: Dict[
 
 
 def train_pair(bench: Benchmark, files: Dict[str, str], seed: int, epochs: Optional[int], out: Path,
-               log=print, resume: bool = False, extra_overrides: Optional[Dict] = None) -> Dict[str, Dict]:
-    """Train baseline and Glyce for one seed, in parallel; returns per-model numbers.
+               log=print, resume: bool = False, extra_overrides: Optional[Dict] = None,
+               glyce_overrides: Optional[Dict] = None) -> Dict[str, Dict]:
+    """Train baseline and Glyce for one seed, in parallel; returns per-model numbers. ``extra_overrides`` apply to
+    both configs, ``glyce_overrides`` to the Glyce config only (Glyce-specific settings: image size, fonts, …).
 
     With ``resume``, a run folder whose config.json is exactly what would be trained is reused when finished and
     recovered from its last checkpoint (``--recover``) when interrupted; any other folder is trained afresh."""
@@ -293,8 +295,10 @@ def train_pair(bench: Benchmark, files: Dict[str, str], seed: int, epochs: Optio
     overrides.update({"random_seed": seed, "numpy_seed": seed, "pytorch_seed": seed})
     if epochs is not None:
         overrides.update({"trainer.num_epochs": epochs, "trainer.patience": epochs})
+    shared_overrides = overrides
     running, results = {}, {}
     for role, config in zip(("baseline", "glyce"), bench.configs):
+        overrides = {**shared_overrides, **(glyce_overrides or {})} if role == "glyce" else shared_overrides
         run_dir = out / f"{Path(config).name}-seed{seed}"
         config_path = REPO / "training_configs" / f"{config}.jsonnet"
         recover = False
@@ -597,6 +601,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--override", default=None, metavar="JSON",
                         help="AllenNLP overrides applied to both configs (same budget for both), e.g. "
                              "'{\"dataset_reader.max_chars\": 128}'")
+    parser.add_argument("--glyce-override", default=None, metavar="JSON",
+                        help="AllenNLP overrides applied to the Glyce config only (settings the baseline does not "
+                             "have), e.g. '{\"model.model.text_field_embedder.token_embedders.glyce.image_size\": "
+                             "16}'")
     parser.add_argument("--resume", action="store_true",
                         help="reuse finished runs in --workdir whose config.json is exactly what would be trained, "
                              "recover interrupted ones from their last checkpoint, train the rest")
@@ -710,7 +718,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                     predict_pair(bench, files, runs, out, log)
             else:
                 runs = train_pair(bench, files, seed, epochs, out, log, resume=args.resume,
-                                  extra_overrides=json.loads(args.override) if args.override else None)
+                                  extra_overrides=json.loads(args.override) if args.override else None,
+                                  glyce_overrides=json.loads(args.glyce_override) if args.glyce_override else None)
                 predict_pair(bench, files, runs, out, log)
             per_seed.append(runs)
         if not per_seed:

@@ -116,6 +116,20 @@ def test_harness_trains_baseline_and_glyce_and_writes_results(tmp_path):
     assert entry["models"]["glyce"]["runs"][0]["test"] == pytest.approx(test_before, abs=1e-9)
     assert entry["models"]["glyce"]["runs"][0]["epochs"] == 1  # epoch timings of the checkpoint kept, not redone
 
+    # --glyce-override changes the Glyce config only: the baseline is still reused, Glyce is trained afresh with it
+    key = "model.model.text_field_embedder.token_embedders.glyce.image_size"
+    proc = subprocess.run([sys.executable, os.path.join(REPO, "benchmarks", "run.py"), "--only", "resume_ner",
+                           "--seeds", "13", "--epochs", "1", "--max-train-sentences", "80", "--no-render-check",
+                           "--workdir", str(tmp_path / "w"), "--results", str(tmp_path / "img14"), "--resume",
+                           "--glyce-override", json.dumps({key: 14})],
+                          capture_output=True, text=True, cwd=REPO, env=env)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "baseline seed 13: reusing the finished run" in proc.stdout and "--recover" not in proc.stdout
+    trained = json.loads((glyce_dir / "config.json").read_text())
+    assert trained["model"]["model"]["text_field_embedder"]["token_embedders"]["glyce"]["image_size"] == 14
+    assert "--glyce-override" in json.loads((tmp_path / "img14.json").read_text())["benchmarks"]["resume_ner"][
+        "command"]
+
     # --merge copies entries of a results file into another and rewrites its tables (no training)
     merged = tmp_path / "merged"
     proc = subprocess.run([sys.executable, os.path.join(REPO, "benchmarks", "run.py"), "--merge",
