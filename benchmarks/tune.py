@@ -52,6 +52,8 @@ VARIANTS: Dict[str, tuple] = {
     "glyph128": ("glyph vector D = 128 (default 256); BiLSTM input 228",
                  {f"{_TAGGER_EMBEDDER}.glyph_dim": 128, _TAGGER_ENCODER_INPUT: 228}),
     "dropout03": ("tagger dropout 0.3 (default 0.5)", {"model.model.dropout": 0.3}),
+    "ln_scaled": ("LayerNorm on the glyph vector × 0.02 (the sentence-level configs' fix for a dominating glyph part)",
+                  {f"{_TAGGER_EMBEDDER}.glyph_norm": "layer_norm", f"{_TAGGER_EMBEDDER}.glyph_scale": 0.02}),
     # speed: the glyph CNN under bfloat16 autocast (same model, lower-precision convolutions)
     "bf16": ("Tianzige-CNN convolutions in bfloat16 (autocast)", {f"{_TAGGER_EMBEDDER}.cnn_precision": "bfloat16"}),
     "proj100_ln_bf16": ("LayerNorm + projection to 100 dims, CNN convolutions in bfloat16",
