@@ -188,3 +188,18 @@ def test_glyph_layer_norm_centres_the_glyph_part(vocab):
     chars = torch.tensor([[ord(c) for c in "我爱北京"]])
     assert torch.allclose(scaled(chars)[..., :64], 0.02 * unscaled(chars)[..., :64], atol=1e-6)
     assert torch.allclose(scaled(chars)[..., 64:], unscaled(chars)[..., 64:])  # the char-ID part is not scaled
+
+
+def test_char_id_part_is_initialised_like_the_baselines_embedding(vocab):
+    """The char-ID part must start like AllenNLP's `embedding` (xavier-uniform), which the char-ID baselines use;
+    torch's default N(0, 1) made the Glyce taggers' char-ID part ~40× larger than the baseline's."""
+    from allennlp.modules.token_embedders import Embedding
+
+    torch.manual_seed(0)
+    emb = make_embedder(vocab, char_id_dim=100)
+    baseline = Embedding(embedding_dim=100, num_embeddings=emb.char_embedding.num_embeddings)
+    ours, theirs = emb.char_embedding.weight[1:], baseline.weight
+    bound = (6.0 / sum(theirs.shape)) ** 0.5  # xavier-uniform limit for this shape
+    assert ours.abs().max() <= bound and theirs.abs().max() <= bound
+    assert abs(ours.std().item() - theirs.std().item()) < 0.2 * theirs.std().item()
+    assert emb.char_embedding.weight[0].abs().sum() == 0  # padding row

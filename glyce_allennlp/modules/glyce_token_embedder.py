@@ -76,6 +76,12 @@ class GlyceTokenEmbedder(TokenEmbedder):
         self._oov_index = token_to_index.get(vocab._oov_token, 0)
         self.char_embedding = (torch.nn.Embedding(vocab.get_vocab_size(vocab_namespace), char_id_dim, padding_idx=0)
                                if char_id_dim > 0 else None)
+        if self.char_embedding is not None:
+            # initialised like AllenNLP's `embedding` (the char-ID baselines' embedder): xavier-uniform, not
+            # torch's N(0, 1), so that the char-ID part starts and learns as in the baseline
+            torch.nn.init.xavier_uniform_(self.char_embedding.weight)
+            with torch.no_grad():
+                self.char_embedding.weight[0].fill_(0.0)  # padding
         if glyph_norm not in ("none", "layer_norm"):
             raise ValueError(f"glyph_norm must be 'none' or 'layer_norm', got {glyph_norm!r}")
         self.glyph_norm = torch.nn.LayerNorm(glyph_dim) if glyph_norm == "layer_norm" else None
