@@ -203,3 +203,7 @@ def test_char_id_part_is_initialised_like_the_baselines_embedding(vocab):
     assert ours.abs().max() <= bound and theirs.abs().max() <= bound
     assert abs(ours.std().item() - theirs.std().item()) < 0.2 * theirs.std().item()
     assert emb.char_embedding.weight[0].abs().sum() == 0  # padding row
+    normal = make_embedder(vocab, char_id_dim=100, char_id_init="normal").char_embedding.weight
+    assert 0.8 < normal[1:].std().item() < 1.2 and normal[0].abs().sum() == 0
+    with pytest.raises(ValueError, match="char_id_init"):
+        make_embedder(vocab, char_id_init="zeros")

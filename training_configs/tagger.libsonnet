@@ -10,16 +10,22 @@ local test_path = std.extVar("TEST_DATA_PATH");
   // reader: the dataset_reader object without token_indexers; encoding: "BIOUL" (NER) or "BMES" (CWS, POS).
   tagger(reader, encoding, glyce=false, fonts=["song", "traditional", "fangsong", "kai", "cursive"],
          glyph_dim=256, image_size=12, char_dim=100, hidden=200, lambda0=0.1, lambda1=0.8,
-         projection_dim=0, glyph_norm="none", cnn_precision="float32",
+         projection_dim=0, glyph_norm="none", cnn_precision="float32", char_init="xavier",
          epochs=30, patience=5, batch_size=32, lr=0.001, seed=13)::
     local indexers = if glyce then { glyce: { type: "glyce_characters" } } else { tokens: { type: "single_id" } };
     local embedders = if glyce then {
       glyce: { type: "glyce", fonts: fonts, image_size: image_size, glyph_dim: glyph_dim, groups: 16,
                cnn_dropout: 0.2, char_id_dim: char_dim, projection_dim: projection_dim, glyph_norm: glyph_norm,
-               cnn_precision: cnn_precision },
+               cnn_precision: cnn_precision, char_id_init: char_init },
     } else {
       tokens: { type: "embedding", embedding_dim: char_dim },
     };
+    // char_init: the char-ID embedding's initialisation, the same for both models: "xavier" (AllenNLP's default) or
+    // "normal" (N(0, 1)); chosen per task on dev (the NER configs use "normal"; see Benchmarks in the README)
+    local initializer = if !glyce && char_init == "normal" then {
+      initializer: { regexes: [["text_field_embedder.token_embedder_tokens.weight",
+                                { type: "normal", mean: 0.0, std: 1.0 }]] },
+    } else {};
     // Glyce layouts. Default (the paper's): BiLSTM input = glyph_dim + char_dim. With projection_dim > 0 (the `_fast`
     // configs: glyph_norm="layer_norm", projection_dim=char_dim) [LayerNorm(glyph) ⊕ char-ID] is projected to that
     // size: the BiLSTM costs what the baseline's costs and prediction runs at the baseline's speed, for a lower dev
@@ -35,7 +41,7 @@ local test_path = std.extVar("TEST_DATA_PATH");
       dropout: 0.5,
       text_field_embedder: { token_embedders: embedders },
       encoder: { type: "lstm", input_size: input_dim, hidden_size: hidden, num_layers: 1, bidirectional: true },
-    };
+    } + initializer;
     {
       random_seed: seed,
       numpy_seed: seed,
