@@ -70,7 +70,7 @@ def is_complete_torch_file(path: os.PathLike, check_crc: bool = False) -> bool:
             return kind == "legacy"
         with zipfile.ZipFile(path) as archive:
             return archive.testzip() is None if check_crc else True
-    except (OSError, zipfile.BadZipFile, zlib.error, EOFError):
+    except Exception:  # noqa: BLE001 — a damaged zip makes zipfile raise many kinds (see _check_weights)
         return False
 
 
@@ -85,8 +85,11 @@ def _check_weights(archive: str, handle) -> None:
     try:
         with zipfile.ZipFile(handle) as weights:
             bad = weights.testzip()
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
-        raise ArchiveError(archive, f"its {WEIGHTS_NAME} is not a complete torch file ({error})") from error
+    except Exception as error:  # noqa: BLE001 — on a damaged zip, zipfile raises BadZipFile, zlib.error, EOFError,
+        # OSError, but also ValueError (negative seek), NotImplementedError (bogus version/compression), RuntimeError
+        # (bogus encryption flag), …: for a file being checked each of them means "damaged"
+        raise ArchiveError(archive, f"its {WEIGHTS_NAME} is not a complete torch file ({type(error).__name__}: "
+                                    f"{error})") from error
     if bad is not None:
         raise ArchiveError(archive, f"its {WEIGHTS_NAME} is corrupt: record {bad!r} does not match its CRC32")
 

@@ -278,3 +278,26 @@ def test_weights_saved_before_fonts_were_recorded_still_load(serialization_dir):
     model = load_archive(str(serialization_dir / "model.tar.gz")).model
     state = {k: v for k, v in model.state_dict().items() if not k.endswith("font_sha256")}
     assert model.load_state_dict(state, strict=True) is not None  # no "missing key" for the fingerprint
+
+
+def test_any_flipped_byte_in_the_weights_zip_gives_archive_error_or_passes(tmp_path):
+    """Flip each byte of the zip structures of a small torch file: the checker either accepts the file (a flip in
+    data that no CRC covers) or raises ArchiveError naming the archive — never another exception (CI once got a
+    ValueError "negative seek value" from zipfile on a damaged archive)."""
+    from glyce_allennlp.archive_check import ArchiveError, _check_weights
+
+    torch.save({"w": torch.arange(6.0)}, tmp_path / "weights.th")
+    data = (tmp_path / "weights.th").read_bytes()
+    eocd = data.rfind(b"PK\x05\x06")
+    directory = data.rfind(b"PK\x01\x02", 0, eocd)
+    start = data.find(b"PK\x01\x02")
+    raised = 0
+    for position in list(range(start, len(data))) + list(range(0, 64)):
+        damaged = bytearray(data)
+        damaged[position] ^= 0xFF
+        try:
+            _check_weights("damaged.tar.gz", io.BytesIO(bytes(damaged)))
+        except ArchiveError as error:
+            assert "damaged.tar.gz" in str(error)
+            raised += 1
+    assert raised > 0 and directory > start - 1
