@@ -171,6 +171,10 @@ def test_tianzige_cnn_bfloat16_precision_is_close_to_float32_and_trains():
     assert cnn.uses_bfloat16(images.device) == native_bfloat16("cpu")
     with pytest.raises(ValueError, match="precision"):
         TianzigeCNN(3, 64, 4, precision="half")
+    cnn.precision = "float32"  # no autocast of its own: an outer one (a trainer's AMP) still applies
+    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
+        under_outer = cnn(images)
+    assert not torch.equal(under_outer, reference)
 
 
 def test_glyph_embedding_unique_chars_unseen_chars_and_memo():

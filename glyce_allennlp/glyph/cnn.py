@@ -1,4 +1,5 @@
 """The Tianzige-CNN of Glyce (Meng et al., 2019, section 2.2 / Figure 1). No AllenNLP here."""
+import contextlib
 import functools
 
 import torch
@@ -11,7 +12,10 @@ PRECISIONS = ("float32", "bfloat16", "auto")
 def native_bfloat16(device_type: str) -> bool:
     """Whether ``device_type`` ("cpu", "cuda") runs bfloat16 convolutions natively."""
     if device_type == "cpu":
-        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+        try:
+            return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+        except (AttributeError, RuntimeError):  # a torch build without oneDNN
+            return False
     if device_type == "cuda":
         return torch.cuda.is_available() and torch.cuda.is_bf16_supported()
     return False
@@ -69,7 +73,9 @@ class TianzigeCNN(nn.Module):
             # channels-last input: oneDNN's faster convolution path on CPU (same weights, same result up to float
             # rounding; measured 1.6x for forward + backward over 600 glyphs, 1 thread)
             images = images.contiguous(memory_format=torch.channels_last)
-        with torch.autocast(images.device.type, dtype=torch.bfloat16, enabled=self.uses_bfloat16(images.device)):
+        # float32: no autocast context of our own, so an outer one (e.g. the trainer's AMP) still applies
+        bfloat16 = self.uses_bfloat16(images.device)
+        with torch.autocast(images.device.type, dtype=torch.bfloat16) if bfloat16 else contextlib.nullcontext():
             # ReLU after the pool: max-pool(ReLU(x)) == ReLU(max-pool(x)) (ReLU is monotone; same gradients too),
             # and the ReLU then runs over the 2×2 grid instead of the whole conv output (forward + backward 1.35×)
             x = torch.relu(self.tianzige_pool(self.conv(images)))
