@@ -53,7 +53,8 @@ class GlyceTokenEmbedder(TokenEmbedder):
         zero: they get their position embedding only). Default 0: no position embeddings (output unchanged).
     cnn_precision : ``"float32"`` (default), ``"bfloat16"`` or ``"auto"``: run the Tianzige-CNN's convolutions under
         bfloat16 autocast (~2.5× faster forward + backward on a CPU with native bfloat16; see
-        :class:`~glyce_allennlp.glyph.cnn.TianzigeCNN`). The `_fast` tagging configs use ``"auto"``.
+        :class:`~glyce_allennlp.glyph.cnn.TianzigeCNN`). No config uses it: measured, it did not shorten a Resume
+        training epoch (README, "Benchmarks and speed").
 
     Shapes: ``codepoints`` ``(batch, num_tokens)`` LongTensor (0 = padding) →
     ``(batch, num_tokens, projection_dim or glyph_dim + char_id_dim)``.
@@ -88,8 +89,8 @@ class GlyceTokenEmbedder(TokenEmbedder):
             # says otherwise; "normal" is N(0, 1) (torch's default). Compare Glyce and a baseline with the same one.
             if char_id_init == "xavier":
                 torch.nn.init.xavier_uniform_(self.char_embedding.weight)
-            with torch.no_grad():
-                self.char_embedding.weight[0].fill_(0.0)  # padding
+                with torch.no_grad():
+                    self.char_embedding.weight[0].fill_(0.0)  # padding (zeroed by padding_idx, overwritten above)
         if glyph_norm not in ("none", "layer_norm"):
             raise ValueError(f"glyph_norm must be 'none' or 'layer_norm', got {glyph_norm!r}")
         self.glyph_norm = torch.nn.LayerNorm(glyph_dim) if glyph_norm == "layer_norm" else None

@@ -32,8 +32,8 @@ class GlyceWordEmbedder(TokenEmbedder):
     char_namespace : namespace of the training characters (default ``"glyce_chars"``; filled by the indexer).
     word_namespace : namespace of the training words (default ``"glyce_words"``), used when ``word_id_dim > 0``.
     fonts, image_size, glyph_dim, groups, cnn_dropout, char_id_dim, highway, aux_classifier, cache_dir,
-    cnn_precision : as for the
-        ``glyce`` character embedder (one character's vector has size ``glyph_dim + char_id_dim``).
+    cnn_precision : as for the ``glyce`` character embedder (one character's vector has size
+        ``glyph_dim + char_id_dim``).
     pooling : how a word's character vectors become one vector:
         ``"max"`` (default; element-wise max over the characters), ``"mean"``,
         ``"cnn"`` (1-d convolutions of widths ``cnn_widths`` with ``pooling_dim`` filters in all, ReLU, max over
