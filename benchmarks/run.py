@@ -277,9 +277,12 @@ def _same_config(run_dir: Path, config_path: Path, overrides: Dict, files: Dict[
 
 def train_pair(bench: Benchmark, files: Dict[str, str], seed: int, epochs: Optional[int], out: Path,
                log=print, resume: bool = False, extra_overrides: Optional[Dict] = None,
-               glyce_overrides: Optional[Dict] = None) -> Dict[str, Dict]:
+               glyce_overrides: Optional[Dict] = None,
+               baseline_overrides: Optional[Dict] = None) -> Dict[str, Dict]:
     """Train baseline and Glyce for one seed, in parallel; returns per-model numbers. ``extra_overrides`` apply to
-    both configs, ``glyce_overrides`` to the Glyce config only (Glyce-specific settings: image size, fonts, …).
+    both configs, ``glyce_overrides`` to the Glyce config only (Glyce-specific settings: image size, fonts, …),
+    ``baseline_overrides`` to the baseline only (the same setting where its path differs, e.g. the tagger's
+    ``model.dropout``, which is ``model.model.dropout`` inside the Glyce config's aux-loss wrapper).
 
     With ``resume``, a run folder whose config.json is exactly what would be trained is reused when finished and
     recovered from its last checkpoint (``--recover``) when interrupted; any other folder is trained afresh."""
@@ -291,7 +294,8 @@ def train_pair(bench: Benchmark, files: Dict[str, str], seed: int, epochs: Optio
     shared_overrides = overrides
     running, results = {}, {}
     for role, config in zip(("baseline", "glyce"), bench.configs):
-        overrides = {**shared_overrides, **(glyce_overrides or {})} if role == "glyce" else shared_overrides
+        own = glyce_overrides if role == "glyce" else baseline_overrides
+        overrides = {**shared_overrides, **(own or {})}
         run_dir = out / f"{Path(config).name}-seed{seed}"
         config_path = REPO / "training_configs" / f"{config}.jsonnet"
         recover = False
@@ -598,6 +602,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                         help="AllenNLP overrides applied to the Glyce config only (settings the baseline does not "
                              "have), e.g. '{\"model.model.text_field_embedder.token_embedders.glyce.image_size\": "
                              "16}'")
+    parser.add_argument("--baseline-override", default=None, metavar="JSON",
+                        help="AllenNLP overrides applied to the baseline config only; with --glyce-override, the way "
+                             "to change a setting both models share under different paths, e.g. tagger dropout: "
+                             "--baseline-override '{\"model.dropout\": 0.3}' "
+                             "--glyce-override '{\"model.model.dropout\": 0.3}'")
     parser.add_argument("--resume", action="store_true",
                         help="reuse finished runs in --workdir whose config.json is exactly what would be trained, "
                              "recover interrupted ones from their last checkpoint, train the rest")
@@ -712,7 +721,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             else:
                 runs = train_pair(bench, files, seed, epochs, out, log, resume=args.resume,
                                   extra_overrides=json.loads(args.override) if args.override else None,
-                                  glyce_overrides=json.loads(args.glyce_override) if args.glyce_override else None)
+                                  glyce_overrides=json.loads(args.glyce_override) if args.glyce_override else None,
+                                  baseline_overrides=(json.loads(args.baseline_override) if args.baseline_override
+                                                      else None))
                 predict_pair(bench, files, runs, out, log)
             per_seed.append(runs)
         if not per_seed:
