@@ -116,3 +116,27 @@ def test_baseline_and_glyce_char_id_embeddings_start_alike(task, monkeypatch, co
         assert stds["bilstm_crf"] > 0.8, stds  # N(0, 1)
     else:
         assert stds["bilstm_crf"] < 0.2, stds  # xavier-uniform
+
+
+_GLYCE_TAGGER_CONFIGS = sorted(
+    (task, name[:-len(".jsonnet")]) for task in ("ner", "cws", "pos")
+    for name in os.listdir(os.path.join(REPO, "training_configs", task))
+    if "glyce" in name and "bilstm_crf" in name)
+
+
+@pytest.mark.parametrize("task,name", _GLYCE_TAGGER_CONFIGS)
+def test_glyce_tagger_shares_its_baselines_dropout(task, name, monkeypatch):
+    """Tagger dropout is tuned per task for both models of a pair (NER: 0.3): each Glyce tagging config (paper and
+    fast layout) must use its char-ID baseline's value, or the benchmark compares unequal regularisation."""
+    from allennlp.common import Params
+
+    set_data_env(monkeypatch, task)
+    baseline = name.replace("glyce_", "").replace("_fast", "")
+
+    def tagger(config):
+        model = Params.from_file(os.path.join(REPO, "training_configs", task, f"{config}.jsonnet")).as_dict()["model"]
+        return model["model"] if model["type"] == "glyce_aux_loss" else model
+
+    glyce, base = tagger(name), tagger(baseline)
+    assert glyce["dropout"] == base["dropout"], (name, glyce["dropout"], baseline, base["dropout"])
+    assert glyce["dropout"] == (0.3 if task == "ner" else 0.5)

@@ -10,7 +10,7 @@ local test_path = std.extVar("TEST_DATA_PATH");
   // reader: the dataset_reader object without token_indexers; encoding: "BIOUL" (NER) or "BMES" (CWS, POS).
   tagger(reader, encoding, glyce=false, fonts=["song", "traditional", "fangsong", "kai", "cursive"],
          glyph_dim=256, image_size=12, char_dim=100, hidden=200, lambda0=0.1, lambda1=0.8,
-         projection_dim=0, glyph_norm="none", cnn_precision="float32", char_init="xavier",
+         projection_dim=0, glyph_norm="none", cnn_precision="float32", char_init="xavier", dropout=0.5,
          epochs=30, patience=5, batch_size=32, lr=0.001, seed=13)::
     local indexers = if glyce then { glyce: { type: "glyce_characters" } } else { tokens: { type: "single_id" } };
     local embedders = if glyce then {
@@ -38,7 +38,9 @@ local test_path = std.extVar("TEST_DATA_PATH");
       constrain_crf_decoding: true,
       calculate_span_f1: true,
       include_start_end_transitions: false,
-      dropout: 0.5,
+      // dropout: the tagger's dropout (embeddings and BiLSTM output), the same for both models of a pair; tuned per
+      // task on dev like char_init
+      dropout: dropout,
       text_field_embedder: { token_embedders: embedders },
       encoder: { type: "lstm", input_size: input_dim, hidden_size: hidden, num_layers: 1, bidirectional: true },
     } + initializer;

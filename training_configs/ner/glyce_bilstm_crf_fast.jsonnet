@@ -4,4 +4,4 @@
 // allennlp train training_configs/ner/glyce_bilstm_crf_fast.jsonnet -s OUT --include-package glyce_allennlp
 local lib = import "../tagger.libsonnet";
 lib.tagger({ type: "char_ner", tag_scheme: "auto", ill_formed: "repair" }, "BIOUL", glyce=true,
-           projection_dim=100, glyph_norm="layer_norm", char_init="normal")
+           projection_dim=100, glyph_norm="layer_norm", char_init="normal", dropout=0.3)
