@@ -130,18 +130,21 @@ def test_harness_trains_baseline_and_glyce_and_writes_results(tmp_path):
     assert "--glyce-override" in json.loads((tmp_path / "img14.json").read_text())["benchmarks"]["resume_ner"][
         "command"]
 
-    # --baseline-override changes the baseline config only: the Glyce run just trained is reused
+    # --baseline-override changes the baseline config only: the Glyce run just trained is reused (0.25: a dropout no
+    # config uses, so the override really changes the baseline's config)
+    baseline_dir = tmp_path / "w" / "resume_ner" / "bilstm_crf-seed13"
+    assert json.loads((baseline_dir / "config.json").read_text())["model"]["dropout"] != 0.25
     proc = subprocess.run([sys.executable, os.path.join(REPO, "benchmarks", "run.py"), "--only", "resume_ner",
                            "--seeds", "13", "--epochs", "1", "--max-train-sentences", "80", "--no-render-check",
                            "--workdir", str(tmp_path / "w"), "--results", str(tmp_path / "drop"), "--resume",
                            "--glyce-override", json.dumps({key: 14}),
-                           "--baseline-override", json.dumps({"model.dropout": 0.3})],
+                           "--baseline-override", json.dumps({"model.dropout": 0.25})],
                           capture_output=True, text=True, cwd=REPO, env=env)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "glyce seed 13: reusing the finished run" in proc.stdout
     assert "baseline seed 13: reusing" not in proc.stdout
-    baseline_config = json.loads((tmp_path / "w" / "resume_ner" / "bilstm_crf-seed13" / "config.json").read_text())
-    assert baseline_config["model"]["dropout"] == 0.3
+    baseline_config = json.loads((baseline_dir / "config.json").read_text())
+    assert baseline_config["model"]["dropout"] == 0.25
 
     # --merge copies entries of a results file into another and rewrites its tables (no training)
     merged = tmp_path / "merged"
