@@ -595,14 +595,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--collect", action="store_true",
                         help="train nothing: rebuild the entries of --only from the run folders already in --workdir "
                              "(predicting first where a seed has no prediction report)")
-    parser.add_argument("--override", default=None, metavar="JSON",
+    parser.add_argument("--override", default=None, type=json.loads, metavar="JSON",
                         help="AllenNLP overrides applied to both configs (same budget for both), e.g. "
                              "'{\"dataset_reader.max_chars\": 128}'")
-    parser.add_argument("--glyce-override", default=None, metavar="JSON",
+    parser.add_argument("--glyce-override", default=None, type=json.loads, metavar="JSON",
                         help="AllenNLP overrides applied to the Glyce config only (settings the baseline does not "
                              "have), e.g. '{\"model.model.text_field_embedder.token_embedders.glyce.image_size\": "
                              "16}'")
-    parser.add_argument("--baseline-override", default=None, metavar="JSON",
+    parser.add_argument("--baseline-override", default=None, type=json.loads, metavar="JSON",
                         help="AllenNLP overrides applied to the baseline config only; with --glyce-override, the way "
                              "to change a setting both models share under different paths, e.g. tagger dropout: "
                              "--baseline-override '{\"model.dropout\": 0.3}' "
@@ -720,10 +720,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                     predict_pair(bench, files, runs, out, log)
             else:
                 runs = train_pair(bench, files, seed, epochs, out, log, resume=args.resume,
-                                  extra_overrides=json.loads(args.override) if args.override else None,
-                                  glyce_overrides=json.loads(args.glyce_override) if args.glyce_override else None,
-                                  baseline_overrides=(json.loads(args.baseline_override) if args.baseline_override
-                                                      else None))
+                                  extra_overrides=args.override, glyce_overrides=args.glyce_override,
+                                  baseline_overrides=args.baseline_override)
                 predict_pair(bench, files, runs, out, log)
             per_seed.append(runs)
         if not per_seed:
