@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.glyce-installed
 PIP    := $(BIN)/python -m pip
 
-.PHONY: setup fonts test demo bench clean-venv
+.PHONY: setup fonts test test-fast demo bench clean-venv
 
 setup: $(STAMP)
 
@@ -25,6 +25,11 @@ fonts: $(STAMP)
 
 test: fonts
 	$(BIN)/python -m pytest tests -q -p no:cacheprovider
+
+# The fast tier (a few minutes on 2 cores): readers, formats, glyph core, config structure, predictors' logic, model
+# unit tests. Leaves out the tests marked `slow` (end-to-end training, subprocesses, distributed, kill/recover).
+test-fast: fonts
+	$(BIN)/python -m pytest tests -q -p no:cacheprovider -m "not slow"
 
 demo: fonts
 	$(BIN)/python -m glyce_allennlp.demo
