@@ -11,6 +11,7 @@ from allennlp.common import Params
 from allennlp.data import DatasetReader, Vocabulary
 from allennlp.data.dataset_readers.dataset_utils.span_utils import bioul_tags_to_spans
 from glyce_allennlp.dataset_readers import (
+    TAG_OUTPUTS,
     CharNerDatasetReader,
     CtbPosDatasetReader,
     ReaderError,
@@ -118,6 +119,44 @@ def test_registered(name, cls):
     assert DatasetReader.by_name(name) is cls
     reader = DatasetReader.from_params(Params({"type": name, "encoding": "utf-8"}))
     assert isinstance(reader, cls)
+
+
+# ---------------------------------------------------------------- tag_output
+# The readers of this package that do not tag characters (their instances carry no per-character "tags" field).
+NOT_TAGGING = {"chinese_sentence_pair", "chinese_text_classification", "conll_dependencies", "bert_sentence_input",
+               "conll2009_srl"}
+TAGGING_FIXTURES = {"char_ner": ("ner/train.bmes", {}), "sighan_cws": ("cws/train.txt", {}),
+                    "ctb_pos": ("pos/train.txt", {}), "conll_char_pos": ("ud/train.conllu", {})}
+
+
+def _package_readers():
+    import glyce_allennlp.dataset_readers  # noqa: F401  (registers them)
+    return {name: DatasetReader.by_name(name) for name in DatasetReader.list_available()
+            if DatasetReader.by_name(name).__module__.startswith("glyce_allennlp.")}
+
+
+def test_every_tagging_reader_declares_tag_output():
+    readers = _package_readers()
+    assert NOT_TAGGING < set(readers)
+    tagging = {name: cls for name, cls in readers.items() if name not in NOT_TAGGING}
+    assert {name: cls.tag_output for name, cls in tagging.items()} == {
+        "char_ner": "entities", "sighan_cws": "words", "ctb_pos": "word_pos", "conll_char_pos": "word_pos"}
+    assert all(cls.tag_output in TAG_OUTPUTS for cls in tagging.values())
+    assert not any(hasattr(readers[name], "tag_output") for name in NOT_TAGGING)
+
+
+@pytest.mark.parametrize("name", sorted(TAGGING_FIXTURES))
+def test_tag_output_matches_the_tags_read(name):
+    path, params = TAGGING_FIXTURES[name]
+    reader = DatasetReader.by_name(name)(**params)
+    tags = {tag for instance in reader.read(FIXTURES / path) for tag in _labels(instance)}
+    prefixes = {tag.split("-", 1)[0] for tag in tags}
+    if reader.tag_output == "entities":
+        assert "O" in tags and prefixes <= {"B", "I", "L", "U", "O"}
+    elif reader.tag_output == "words":
+        assert tags == {"B", "M", "E", "S"}
+    else:
+        assert prefixes == {"B", "M", "E", "S"} and all(tag[:2] in ("B-", "M-", "E-", "S-") for tag in tags)
 
 
 # ---------------------------------------------------------------- sighan_cws

@@ -2,19 +2,31 @@
 
 * ``sighan_cws`` (:mod:`.sighan_cws`): SIGHAN word segmentation → per-character BMES tags;
 * ``char_ner`` (:mod:`.char_ner`): CoNLL character NER (BIO/BIOES/BMES/BIOUL) → BIOUL, with an ill-formed-span policy;
-* ``ctb_pos`` (:mod:`.ctb_pos`): CTB ``word_TAG`` lines → per-character ``B-TAG``/``M-TAG``/``E-TAG``/``S-TAG``.
+* ``ctb_pos`` (:mod:`.ctb_pos`): CTB ``word_TAG`` lines → per-character ``B-TAG``/``M-TAG``/``E-TAG``/``S-TAG``;
+* ``conll_char_pos`` (:mod:`.ud_char_pos`): CoNLL-U / CoNLL-X words and POS → the same typed BMES tags.
 
-:mod:`.tag_schemes` and :mod:`.io` are pure Python (no AllenNLP).
+Every character tagging reader declares what its tags mean in the class attribute ``tag_output``, one of
+:data:`TAG_OUTPUTS`: ``"entities"`` (BIOUL entity spans: ``char_ner``), ``"words"`` (plain BMES word boundaries:
+``sighan_cws``), ``"word_pos"`` (typed BMES, words and their POS: ``ctb_pos``, ``conll_char_pos``). Predictors
+read it to decide how to decode a model's tags.
+
 """
-from glyce_allennlp.dataset_readers.io import ReaderError, read_lines
-from glyce_allennlp.dataset_readers.sighan_cws import SighanCwsDatasetReader
-from glyce_allennlp.dataset_readers.char_ner import CharNerDatasetReader
-from glyce_allennlp.dataset_readers.ctb_pos import CtbPosDatasetReader
+TAG_OUTPUTS = ("entities", "words", "word_pos")
 
-__all__ = ["ReaderError", "read_lines", "SighanCwsDatasetReader", "CharNerDatasetReader", "CtbPosDatasetReader"]
-from glyce_allennlp.dataset_readers.sentence_pair import ChineseSentencePairDatasetReader
-from glyce_allennlp.dataset_readers.text_classification import ChineseTextClassificationDatasetReader
-from glyce_allennlp.dataset_readers.conll_dependencies import ConllDependenciesDatasetReader
-from glyce_allennlp.dataset_readers.ud_char_pos import ConllCharPosDatasetReader
-from glyce_allennlp.dataset_readers.bert_sentence_input import BertSentenceInputReader
-from glyce_allennlp.dataset_readers.conll2009_srl import Conll2009SrlDatasetReader
+from glyce_allennlp.dataset_readers.io import ReaderError, read_lines  # noqa: E402
+from glyce_allennlp.dataset_readers.sighan_cws import SighanCwsDatasetReader  # noqa: E402
+from glyce_allennlp.dataset_readers.char_ner import CharNerDatasetReader  # noqa: E402
+from glyce_allennlp.dataset_readers.ctb_pos import CtbPosDatasetReader  # noqa: E402
+from glyce_allennlp.dataset_readers.ud_char_pos import ConllCharPosDatasetReader  # noqa: E402
+from glyce_allennlp.dataset_readers.sentence_pair import ChineseSentencePairDatasetReader  # noqa: E402
+from glyce_allennlp.dataset_readers.text_classification import ChineseTextClassificationDatasetReader  # noqa: E402
+from glyce_allennlp.dataset_readers.conll_dependencies import ConllDependenciesDatasetReader  # noqa: E402
+from glyce_allennlp.dataset_readers.bert_sentence_input import BertSentenceInputReader  # noqa: E402
+from glyce_allennlp.dataset_readers.conll2009_srl import Conll2009SrlDatasetReader  # noqa: E402
+
+__all__ = [
+    "TAG_OUTPUTS", "ReaderError", "read_lines",
+    "SighanCwsDatasetReader", "CharNerDatasetReader", "CtbPosDatasetReader", "ConllCharPosDatasetReader",
+    "ChineseSentencePairDatasetReader", "ChineseTextClassificationDatasetReader", "ConllDependenciesDatasetReader",
+    "BertSentenceInputReader", "Conll2009SrlDatasetReader",
+]

@@ -81,7 +81,8 @@ class CharNerDatasetReader(DatasetReader):
     (``MetadataField({"chars": [...], "words": [...]})``, ``"words"`` being the characters too: ``crf_tagger``
     reads ``metadata["words"]``).
 
-    Registered as a ``DatasetReader`` with name ``"char_ner"``.
+    Registered as a ``DatasetReader`` with name ``"char_ner"``. ``tag_output = "entities"``: the tags are BIOUL
+    entity spans.
 
     Parameters
     ----------
@@ -102,6 +103,8 @@ class CharNerDatasetReader(DatasetReader):
     **kwargs
         Passed to :class:`~allennlp.data.dataset_readers.DatasetReader` (e.g. ``max_instances``).
     """
+
+    tag_output = "entities"
 
     def __init__(
         self,

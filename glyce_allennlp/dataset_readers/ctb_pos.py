@@ -34,7 +34,8 @@ class CtbPosDatasetReader(DatasetReader):
       tags when tags are given; without tags ``"words"`` is the characters and there is no ``"pos"``. (``"words"``
       is always there: ``crf_tagger`` reads ``metadata["words"]``.)
 
-    Registered as a ``DatasetReader`` with name ``"ctb_pos"``.
+    Registered as a ``DatasetReader`` with name ``"ctb_pos"``. ``tag_output = "word_pos"``: the tags are typed BMES
+    (word boundaries and each word's POS).
 
     Parameters
     ----------
@@ -45,6 +46,8 @@ class CtbPosDatasetReader(DatasetReader):
     **kwargs
         Passed to :class:`~allennlp.data.dataset_readers.DatasetReader` (e.g. ``max_instances``).
     """
+
+    tag_output = "word_pos"
 
     def __init__(
         self,

@@ -32,7 +32,8 @@ class SighanCwsDatasetReader(DatasetReader):
     * ``metadata``: ``MetadataField({"chars": [...], "words": [...]})``: ``"words"`` is the gold segmentation when
       tags are given, else the characters. (It is always there: ``crf_tagger`` reads ``metadata["words"]``.)
 
-    Registered as a ``DatasetReader`` with name ``"sighan_cws"``.
+    Registered as a ``DatasetReader`` with name ``"sighan_cws"``. ``tag_output = "words"``: the tags are plain BMES
+    word boundaries.
 
     Parameters
     ----------
@@ -44,6 +45,8 @@ class SighanCwsDatasetReader(DatasetReader):
     **kwargs
         Passed to :class:`~allennlp.data.dataset_readers.DatasetReader` (e.g. ``max_instances``).
     """
+
+    tag_output = "words"
 
     def __init__(
         self,

@@ -33,7 +33,7 @@ class ConllCharPosDatasetReader(CtbPosDatasetReader):
     ranges contribute their words' forms, empty nodes are skipped. (Chinese treebanks have neither.) Heads and
     relations are not needed and may be ``_``. Malformed rows raise ``ReaderError`` ``"{path}:{lineno}: ..."``.
 
-    Registered as ``"conll_char_pos"``.
+    Registered as ``"conll_char_pos"``. ``tag_output = "word_pos"``, as for ``ctb_pos``.
 
     Parameters
     ----------
@@ -41,6 +41,8 @@ class ConllCharPosDatasetReader(CtbPosDatasetReader):
     pos : ``"upos"`` (default; 4th column) or ``"xpos"`` (5th column).
     encoding, token_indexers, **kwargs : as for ``ctb_pos``.
     """
+
+    tag_output = "word_pos"
 
     def __init__(self, format: str = "conllu", pos: str = "upos", encoding: str = "utf-8",
                  token_indexers: Optional[Dict[str, TokenIndexer]] = None, **kwargs) -> None:
