@@ -7,6 +7,7 @@ the runtime patches of :mod:`glyce_allennlp.compat` are registered by ``--includ
 imports every submodule), or from Python by :func:`load_components`.
 """
 import os
+import sys
 
 __version__ = "0.1.0"
 
@@ -32,6 +33,26 @@ if "BERT_DIM" not in os.environ:
     os.environ["BERT_DIM"] = _bert_dim()
 
 
+def _cuda_device() -> str:
+    """Default of CUDA_DEVICE (the configs' ``trainer.cuda_device``): "0" (the first GPU) when torch sees a GPU, else
+    "-1" (the CPU). Imports torch."""
+    import torch
+
+    return "0" if torch.cuda.is_available() else "-1"
+
+
+def _set_cuda_device_default() -> None:
+    """Set CUDA_DEVICE to :func:`_cuda_device` when it is unset or empty; a value given is kept (the configs check it)."""
+    if not os.environ.get("CUDA_DEVICE"):
+        os.environ["CUDA_DEVICE"] = _cuda_device()
+
+
+# Only when torch is already loaded (always so under `allennlp train`, which imports it before --include-package):
+# importing this package must stay cheap. load_components() sets it too.
+if "torch" in sys.modules:
+    _set_cuda_device_default()
+
+
 def load_components() -> None:
     """Register every glyce_allennlp component with AllenNLP (and allennlp-models' plugins, e.g. ``crf_tagger``),
     exactly as ``allennlp ... --include-package glyce_allennlp`` does."""
@@ -40,3 +61,4 @@ def load_components() -> None:
 
     import_plugins()
     import_module_and_submodules("glyce_allennlp")
+    _set_cuda_device_default()

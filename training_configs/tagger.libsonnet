@@ -1,17 +1,14 @@
-// Shared definition of the BiLSTM-CRF tagger with char-ID or Glyce embeddings. The model is `glyce_crf_tagger`:
-// allennlp-models' `crf_tagger` (same parameters) with batched Viterbi decoding (identical paths, see
-// glyce_allennlp/models/fast_crf_tagger.py); `"crf_tagger"` works as a drop-in replacement.
-// Each config under ner/, cws/, pos/ is one call of `tagger(...)`. Data paths come from the environment:
-// TRAIN_DATA_PATH, VALIDATION_DATA_PATH, and optionally TEST_DATA_PATH (evaluated once, at the end, with the
-// checkpoint selected on the validation set; glyce_allennlp makes an unset TEST_DATA_PATH read as "").
-local test_path = std.extVar("TEST_DATA_PATH");
+// The BiLSTM-CRF character tagger with char-ID or Glyce embeddings; each config under ner/, cws/, pos/ is one call of
+// `tagger(...)` (calling convention, environment variables and shared parts: common.libsonnet). The model is
+// `glyce_crf_tagger`: allennlp-models' `crf_tagger` (same parameters) with batched Viterbi decoding (identical paths,
+// see glyce_allennlp/models/fast_crf_tagger.py); `"crf_tagger"` works as a drop-in replacement.
+local common = import "common.libsonnet";
 
 {
   // reader: the dataset_reader object without token_indexers; encoding: "BIOUL" (NER) or "BMES" (CWS, POS).
-  tagger(reader, encoding, glyce=false, fonts=["song", "traditional", "fangsong", "kai", "cursive"],
-         glyph_dim=256, image_size=12, char_dim=100, hidden=200, lambda0=0.1, lambda1=0.8,
-         projection_dim=0, glyph_norm="none", cnn_precision="float32", char_init="xavier", dropout=0.5,
-         epochs=30, patience=5, batch_size=32, lr=0.001, seed=13)::
+  tagger(glyce, reader, encoding, fonts=common.fonts, glyph_dim=256, image_size=12, char_dim=100, hidden=200,
+         lambda0=0.1, lambda1=0.8, projection_dim=0, glyph_norm="none", cnn_precision="float32", char_init="xavier",
+         dropout=0.5, epochs=30, patience=5, batch_size=32, lr=0.001, seed=13)::
     local indexers = if glyce then { glyce: { type: "glyce_characters" } } else { tokens: { type: "single_id" } };
     local embedders = if glyce then {
       glyce: { type: "glyce", fonts: fonts, image_size: image_size, glyph_dim: glyph_dim, groups: 16,
@@ -30,8 +27,6 @@ local test_path = std.extVar("TEST_DATA_PATH");
     // configs: glyph_norm="layer_norm", projection_dim=char_dim) [LayerNorm(glyph) ⊕ char-ID] is projected to that
     // size: the BiLSTM costs what the baseline's costs and prediction runs at the baseline's speed, for a lower dev
     // score on Resume and Weibo (benchmarks/tuning.md, benchmarks/results.md).
-    local input_dim = if glyce && projection_dim > 0 then projection_dim
-                      else char_dim + (if glyce then glyph_dim else 0);
     local crf = {
       type: "glyce_crf_tagger",
       label_encoding: encoding,
@@ -42,29 +37,15 @@ local test_path = std.extVar("TEST_DATA_PATH");
       // task on dev like char_init
       dropout: dropout,
       text_field_embedder: { token_embedders: embedders },
-      encoder: { type: "lstm", input_size: input_dim, hidden_size: hidden, num_layers: 1, bidirectional: true },
+      encoder: { type: "lstm", input_size: common.embedders_dim(embedders), hidden_size: hidden, num_layers: 1,
+                 bidirectional: true },
     } + initializer;
-    {
-      random_seed: seed,
-      numpy_seed: seed,
-      pytorch_seed: seed,
-      dataset_reader: reader { token_indexers: indexers },
-      train_data_path: std.extVar("TRAIN_DATA_PATH"),
-      validation_data_path: std.extVar("VALIDATION_DATA_PATH"),
-      datasets_for_vocab_creation: ["train"],
+    common.experiment(
+      glyce=glyce, seed=seed, reader=reader { token_indexers: indexers }, model=crf,
       // crf_tagger's loss is summed over the batch's sentences: sum the glyph loss over its tokens too
-      model: if glyce then { type: "glyce_aux_loss", lambda0: lambda0, lambda1: lambda1, aux_loss_reduction: "sum",
-                             model: crf } else crf,
-      data_loader: { batch_size: batch_size, shuffle: true },
-      validation_data_loader: { batch_size: 128, shuffle: false },
-      trainer: {
-        optimizer: { type: "adam", lr: lr },
-        num_epochs: epochs,
-        patience: patience,
-        validation_metric: "+f1-measure-overall",
-        grad_norm: 5.0,
-        cuda_device: -1,
-        callbacks: if glyce then [{ type: "glyce_aux_lambda" }] else [],
-      },
-    } + (if test_path != "" then { test_data_path: test_path, evaluate_on_test: true } else {}),
+      lambda0=lambda0, lambda1=lambda1, aux_loss_reduction="sum",
+      data_loader={ batch_size: batch_size, shuffle: true },
+      validation_data_loader={ batch_size: 128, shuffle: false },
+      optimizer={ type: "adam", lr: lr }, epochs=epochs, patience=patience, validation_metric="+f1-measure-overall",
+    ),
 }

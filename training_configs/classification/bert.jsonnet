@@ -2,4 +2,5 @@
 // BERT_MODEL=/path/bert-base-chinese TRAIN_DATA_PATH=... VALIDATION_DATA_PATH=... [TEST_DATA_PATH=...] \
 //   allennlp train training_configs/classification/bert.jsonnet -s OUT --include-package glyce_allennlp
 local lib = import "../glyce_bert.libsonnet";
-lib.classifier({ type: "chinese_text_classification", format: "chnsenticorp" }, glyce=false)
+lib.glyce_bert(glyce=false, task="classification",
+               reader={ type: "chinese_text_classification", format: "chnsenticorp" })

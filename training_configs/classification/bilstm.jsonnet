@@ -2,4 +2,4 @@
 // TRAIN_DATA_PATH=... VALIDATION_DATA_PATH=... [TEST_DATA_PATH=...] \
 //   allennlp train training_configs/classification/bilstm.jsonnet -s OUT --include-package glyce_allennlp
 local lib = import "classifier.libsonnet";
-lib.classifier("lstm")
+lib.classifier(glyce=false, encoder="lstm")

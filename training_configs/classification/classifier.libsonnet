@@ -1,7 +1,6 @@
 // Shared definition of the sentence classifiers (AllenNLP `basic_classifier`) with char-ID embeddings, optionally
-// ⊕ Glyce glyph vectors (+ the auxiliary glyph loss). Each config in this folder is one call of `classifier(...)`.
-// Data paths come from the environment: TRAIN_DATA_PATH, VALIDATION_DATA_PATH, and optionally TEST_DATA_PATH
-// (evaluated once, at the end, with the checkpoint selected on the validation set; unset reads as "").
+// ⊕ Glyce glyph vectors (+ the auxiliary glyph loss). Each config in this folder is one call of `classifier(...)`
+// (calling convention, environment variables and shared parts: ../common.libsonnet).
 //
 // The char-ID part is a `single_id` indexer + `embedding` in both variants (basic_classifier needs a "tokens"
 // index for its output), so the glyce variant = the baseline + a `glyce_characters` indexer and a `glyce`
@@ -12,16 +11,15 @@
 // the BiLSTM/BiMPM barely learn: on the probes of benchmarks/sentence_probe.py, ChnSentiCorp dev accuracy 68.0 →
 // 79.0 (baseline 77.7), LCQMC stuck at 50 → learns (README "Benchmarks"). glyph_norm="none", glyph_scale=1 restores
 // the unscaled vector.
-local test_path = std.extVar("TEST_DATA_PATH");
+local common = import "../common.libsonnet";
 
 {
   // encoder: "lstm" (1-layer BiLSTM, final states) or "cnn" (max-pooled convolutions over characters).
   // max_chars: texts are cut to their first max_chars characters (ChnSentiCorp: median 213, max 5,860).
-  classifier(encoder, glyce=false, reader={ type: "chinese_text_classification", format: "chnsenticorp" },
-             max_chars=256, fonts=["song", "traditional", "fangsong", "kai", "cursive"], glyph_dim=256,
-             image_size=12, char_dim=100, hidden=128, num_filters=100, ngrams=[2, 3, 4, 5], dropout=0.5,
-             lambda0=0.1, lambda1=0.8, epochs=10, patience=3, batch_size=32, lr=0.001, seed=13,
-             glyph_norm="layer_norm", glyph_scale=0.02)::
+  classifier(glyce, encoder, reader={ type: "chinese_text_classification", format: "chnsenticorp" },
+             max_chars=256, fonts=common.fonts, glyph_dim=256, image_size=12, char_dim=100, hidden=128,
+             num_filters=100, ngrams=[2, 3, 4, 5], dropout=0.5, lambda0=0.1, lambda1=0.8, epochs=10, patience=3,
+             batch_size=32, lr=0.001, seed=13, glyph_norm="layer_norm", glyph_scale=0.02)::
     // AllenNLP's cnn encoder needs at least max(ngrams) positions per batch (a conv1d longer than the input fails,
     // e.g. predicting a one-character line alone): pad; windows over padding are masked (a feature → 0)
     local min_len = if encoder == "cnn" then std.foldl(std.max, ngrams, 1) else 0;
@@ -32,7 +30,7 @@ local test_path = std.extVar("TEST_DATA_PATH");
       glyce: { type: "glyce", fonts: fonts, image_size: image_size, glyph_dim: glyph_dim, groups: 16,
                cnn_dropout: 0.2, char_id_dim: 0, glyph_norm: glyph_norm, glyph_scale: glyph_scale },
     } else {});
-    local input_dim = char_dim + (if glyce then glyph_dim else 0);
+    local input_dim = common.embedders_dim(embedders);
     local seq2vec = if encoder == "lstm" then
       { type: "lstm", input_size: input_dim, hidden_size: hidden, num_layers: 1, bidirectional: true }
     else if encoder == "cnn" then
@@ -44,27 +42,12 @@ local test_path = std.extVar("TEST_DATA_PATH");
       seq2vec_encoder: seq2vec,
       dropout: dropout,
     };
-    {
-      random_seed: seed,
-      numpy_seed: seed,
-      pytorch_seed: seed,
-      dataset_reader: reader { token_indexers: indexers, max_chars: max_chars },
-      train_data_path: std.extVar("TRAIN_DATA_PATH"),
-      validation_data_path: std.extVar("VALIDATION_DATA_PATH"),
-      datasets_for_vocab_creation: ["train"],
+    common.experiment(
+      glyce=glyce, seed=seed, reader=reader { token_indexers: indexers, max_chars: max_chars }, model=classifier,
       // basic_classifier's loss is a batch mean: average the glyph loss over the batch's characters too
-      model: if glyce then { type: "glyce_aux_loss", lambda0: lambda0, lambda1: lambda1, aux_loss_reduction: "mean",
-                             model: classifier } else classifier,
-      data_loader: { batch_sampler: { type: "bucket", batch_size: batch_size, padding_noise: 0.1 } },
-      validation_data_loader: { batch_sampler: { type: "bucket", batch_size: 128, padding_noise: 0.0 } },
-      trainer: {
-        optimizer: { type: "adam", lr: lr },
-        num_epochs: epochs,
-        patience: patience,
-        validation_metric: "+accuracy",
-        grad_norm: 5.0,
-        cuda_device: -1,
-        callbacks: if glyce then [{ type: "glyce_aux_lambda" }] else [],
-      },
-    } + (if test_path != "" then { test_data_path: test_path, evaluate_on_test: true } else {}),
+      lambda0=lambda0, lambda1=lambda1, aux_loss_reduction="mean",
+      data_loader={ batch_sampler: { type: "bucket", batch_size: batch_size, padding_noise: 0.1 } },
+      validation_data_loader={ batch_sampler: { type: "bucket", batch_size: 128, padding_noise: 0.0 } },
+      optimizer={ type: "adam", lr: lr }, epochs=epochs, patience=patience, validation_metric="+accuracy",
+    ),
 }

@@ -3,4 +3,5 @@
 // BERT_MODEL=/path/bert-base-chinese TRAIN_DATA_PATH=... VALIDATION_DATA_PATH=... [TEST_DATA_PATH=...] \
 //   allennlp train training_configs/classification/glyce_bert.jsonnet -s OUT --include-package glyce_allennlp
 local lib = import "../glyce_bert.libsonnet";
-lib.classifier({ type: "chinese_text_classification", format: "chnsenticorp" }, glyce=true)
+lib.glyce_bert(glyce=true, task="classification",
+               reader={ type: "chinese_text_classification", format: "chnsenticorp" })

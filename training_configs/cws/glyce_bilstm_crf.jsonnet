@@ -1,4 +1,5 @@
-// Glyce BiLSTM-CRF (cws): the baseline's char-ID embedding ⊕ Glyce glyph vectors, plus the auxiliary glyph loss.
-// allennlp train training_configs/cws/glyce_bilstm_crf.jsonnet -s OUT --include-package glyce_allennlp
+// Glyce BiLSTM-CRF (CWS): the baseline's char-ID embedding ⊕ Glyce glyph vectors, plus the auxiliary glyph loss.
+// TRAIN_DATA_PATH=... VALIDATION_DATA_PATH=... [TEST_DATA_PATH=...] \
+//   allennlp train training_configs/cws/glyce_bilstm_crf.jsonnet -s OUT --include-package glyce_allennlp
 local lib = import "../tagger.libsonnet";
-lib.tagger({ type: "sighan_cws" }, "BMES", glyce=true)
+lib.tagger(glyce=true, reader={ type: "sighan_cws" }, encoding="BMES")

@@ -2,4 +2,5 @@
 // BERT_MODEL=/path/bert-base-chinese TRAIN_DATA_PATH=... VALIDATION_DATA_PATH=... [TEST_DATA_PATH=...] \
 //   allennlp train training_configs/ner/bert_crf.jsonnet -s OUT --include-package glyce_allennlp
 local lib = import "../glyce_bert.libsonnet";
-lib.tagger({ type: "char_ner", tag_scheme: "auto", ill_formed: "repair" }, "BIOUL", glyce=false)
+lib.glyce_bert(glyce=false, task="tagging",
+               reader={ type: "char_ner", tag_scheme: "auto", ill_formed: "repair" }, encoding="BIOUL")

@@ -1,4 +1,6 @@
-// Glyce BiLSTM-CRF (ner): the baseline's char-ID embedding ⊕ Glyce glyph vectors, plus the auxiliary glyph loss.
-// allennlp train training_configs/ner/glyce_bilstm_crf.jsonnet -s OUT --include-package glyce_allennlp
+// Glyce BiLSTM-CRF (NER): the baseline's char-ID embedding ⊕ Glyce glyph vectors, plus the auxiliary glyph loss.
+// TRAIN_DATA_PATH=... VALIDATION_DATA_PATH=... [TEST_DATA_PATH=...] \
+//   allennlp train training_configs/ner/glyce_bilstm_crf.jsonnet -s OUT --include-package glyce_allennlp
 local lib = import "../tagger.libsonnet";
-lib.tagger({ type: "char_ner", tag_scheme: "auto", ill_formed: "repair" }, "BIOUL", glyce=true, char_init="normal", dropout=0.3)
+lib.tagger(glyce=true, reader={ type: "char_ner", tag_scheme: "auto", ill_formed: "repair" }, encoding="BIOUL",
+           char_init="normal", dropout=0.3)

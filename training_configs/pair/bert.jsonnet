@@ -3,4 +3,4 @@
 // BERT_MODEL=/path/bert-base-chinese TRAIN_DATA_PATH=... VALIDATION_DATA_PATH=... [TEST_DATA_PATH=...] \
 //   allennlp train training_configs/pair/bert.jsonnet -s OUT --include-package glyce_allennlp
 local lib = import "../glyce_bert.libsonnet";
-lib.classifier({ type: "chinese_sentence_pair", format: "lcqmc" }, glyce=false)
+lib.glyce_bert(glyce=false, task="classification", reader={ type: "chinese_sentence_pair", format: "lcqmc" })

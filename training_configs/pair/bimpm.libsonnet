@@ -1,8 +1,8 @@
 // Shared definition of the sentence-pair matcher: allennlp-models' BiMPM (registered here as `bimpm_f1`: the same
 // model + precision/recall/F1 of the positive label) over character-ID embeddings, optionally ⊕ Glyce glyph vectors
 // (+ the auxiliary glyph loss). Layout of allennlp-models' Quora BiMPM config, sized for characters.
-// Data paths come from the environment: TRAIN_DATA_PATH, VALIDATION_DATA_PATH, and optionally TEST_DATA_PATH
-// (evaluated once, at the end, with the checkpoint selected on the validation set; unset reads as "").
+// Each config in this folder is one call of `bimpm(...)` (calling convention, environment variables and shared parts:
+// ../common.libsonnet).
 //
 // The char-ID part is a `single_id` indexer + `embedding` in both variants, so the glyce variant = the baseline + a
 // `glyce_characters` indexer and a `glyce` embedder (char_id_dim 0): only the glyph vector and its loss differ.
@@ -12,7 +12,7 @@
 // the BiLSTM/BiMPM barely learn: on the probes of benchmarks/sentence_probe.py, ChnSentiCorp dev accuracy 68.0 →
 // 79.0 (baseline 77.7), LCQMC stuck at 50 → learns (README "Benchmarks"). glyph_norm="none", glyph_scale=1 restores
 // the unscaled vector.
-local test_path = std.extVar("TEST_DATA_PATH");
+local common = import "../common.libsonnet";
 
 // output size of allennlp's BiMpmMatching with all four strategies (full matching optional)
 local matching_dim(perspectives, full) =
@@ -20,18 +20,17 @@ local matching_dim(perspectives, full) =
 
 {
   // reader: the dataset_reader object without token_indexers; positive_label: null for accuracy only (XNLI).
-  bimpm(glyce=false, reader={ type: "chinese_sentence_pair", format: "lcqmc" }, num_labels=2, positive_label="1",
-        max_chars=64, fonts=["song", "traditional", "fangsong", "kai", "cursive"], glyph_dim=256, image_size=12,
-        char_dim=100, hidden=100, perspectives=10, dropout=0.1, lambda0=0.1, lambda1=0.8,
-        epochs=10, patience=3, batch_size=64, lr=0.001, seed=13,
-             glyph_norm="layer_norm", glyph_scale=0.02)::
+  bimpm(glyce, reader={ type: "chinese_sentence_pair", format: "lcqmc" }, num_labels=2, positive_label="1",
+        max_chars=64, fonts=common.fonts, glyph_dim=256, image_size=12, char_dim=100, hidden=100, perspectives=10,
+        dropout=0.1, lambda0=0.1, lambda1=0.8, epochs=10, patience=3, batch_size=64, lr=0.001, seed=13,
+        glyph_norm="layer_norm", glyph_scale=0.02)::
     local ids = { tokens: { type: "single_id" } };
     local indexers = if glyce then ids { glyce: { type: "glyce_characters" } } else ids;
     local embedders = { tokens: { type: "embedding", embedding_dim: char_dim } } + (if glyce then {
       glyce: { type: "glyce", fonts: fonts, image_size: image_size, glyph_dim: glyph_dim, groups: 16,
                cnn_dropout: 0.2, char_id_dim: 0, glyph_norm: glyph_norm, glyph_scale: glyph_scale },
     } else {});
-    local input_dim = char_dim + (if glyce then glyph_dim else 0);
+    local input_dim = common.embedders_dim(embedders);
     local matcher(dim, forward, full=true) = {
       hidden_dim: dim, num_perspectives: perspectives, is_forward: forward, with_full_match: full,
     };
@@ -61,27 +60,12 @@ local matching_dim(perspectives, full) =
         ["(encoder|aggregator).*bias.*", { type: "constant", val: 0 }],
       ] },
     };
-    {
-      random_seed: seed,
-      numpy_seed: seed,
-      pytorch_seed: seed,
-      dataset_reader: reader { token_indexers: indexers, max_chars: max_chars },
-      train_data_path: std.extVar("TRAIN_DATA_PATH"),
-      validation_data_path: std.extVar("VALIDATION_DATA_PATH"),
-      datasets_for_vocab_creation: ["train"],
+    common.experiment(
+      glyce=glyce, seed=seed, reader=reader { token_indexers: indexers, max_chars: max_chars }, model=bimpm,
       // bimpm's loss is a batch mean: average the glyph loss over the batch's characters (both sentences) too
-      model: if glyce then { type: "glyce_aux_loss", lambda0: lambda0, lambda1: lambda1, aux_loss_reduction: "mean",
-                             model: bimpm } else bimpm,
-      data_loader: { batch_sampler: { type: "bucket", batch_size: batch_size, padding_noise: 0.1 } },
-      validation_data_loader: { batch_sampler: { type: "bucket", batch_size: 128, padding_noise: 0.0 } },
-      trainer: {
-        optimizer: { type: "adam", lr: lr },
-        num_epochs: epochs,
-        patience: patience,
-        validation_metric: "+accuracy",
-        grad_norm: 5.0,
-        cuda_device: -1,
-        callbacks: if glyce then [{ type: "glyce_aux_lambda" }] else [],
-      },
-    } + (if test_path != "" then { test_data_path: test_path, evaluate_on_test: true } else {}),
+      lambda0=lambda0, lambda1=lambda1, aux_loss_reduction="mean",
+      data_loader={ batch_sampler: { type: "bucket", batch_size: batch_size, padding_noise: 0.1 } },
+      validation_data_loader={ batch_sampler: { type: "bucket", batch_size: 128, padding_noise: 0.0 } },
+      optimizer={ type: "adam", lr: lr }, epochs=epochs, patience=patience, validation_metric="+accuracy",
+    ),
 }
