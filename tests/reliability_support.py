@@ -203,8 +203,8 @@ def run(cmd: List[str], env: Dict[str, str], log: Path, timeout: float) -> subpr
 # own libsonnet functions so that every derived size (BiMPM's matching dims, LSTM input sizes) stays consistent.
 SMALL_MODELS = {
     "text_classifier": ("classification/classifier.libsonnet",
-                        'classifier("lstm", glyce=true, fonts=["song"], glyph_dim=64, char_dim=16, hidden=16, '
-                        'epochs=1)',
+                        'classifier(glyce=true, encoder="lstm", fonts=["song"], glyph_dim=64, char_dim=16, '
+                        'hidden=16, epochs=1)',
                         ("classification/train.tsv", "classification/dev.tsv")),
     "pair_classifier": ("pair/bimpm.libsonnet",
                         'bimpm(glyce=true, fonts=["song"], glyph_dim=64, char_dim=16, hidden=16, perspectives=4, '
