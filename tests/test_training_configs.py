@@ -1,5 +1,8 @@
 """Every tagging config trains one epoch on the fixtures, evaluates, and predicts raw text through the real
-`allennlp predict` command with one output line per input line."""
+`allennlp predict` command with one output line per input line (slow). Structural checks of every config under
+training_configs/, evaluated to JSON without training: encoder input sizes = the sum of the embedders' output sizes,
+seeds, data and test paths, the Glyce wrapper and λ callback, trainer.cuda_device from CUDA_DEVICE; baseline and Glyce
+taggers share the char-ID initialisation and dropout."""
 import json
 import os
 import subprocess
@@ -7,6 +10,7 @@ import sys
 
 import pytest
 
+from config_support import ALL_CONFIGS, ENV, evaluate_call, evaluate_config, inner_model
 from conftest import FIXTURES, REPO
 
 DATA = {
@@ -26,6 +30,7 @@ def set_data_env(monkeypatch, task):
     return test
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("task,name", CONFIGS)
 def test_config_trains_evaluates_and_predicts(task, name, tmp_path, monkeypatch, components):
     from allennlp.commands.train import train_model_from_file
@@ -72,6 +77,7 @@ def test_config_trains_evaluates_and_predicts(task, name, tmp_path, monkeypatch,
     assert any(not line.strip() for line in lines), "raw fixture must contain an empty line"
 
 
+@pytest.mark.slow
 def test_unseen_character_gets_nonzero_glyph_vector_at_predict_time(tmp_path, monkeypatch, components):
     import torch
     from allennlp.commands.train import train_model_from_file
@@ -140,3 +146,175 @@ def test_glyce_tagger_shares_its_baselines_dropout(task, name, monkeypatch):
     glyce, base = tagger(name), tagger(baseline)
     assert glyce["dropout"] == base["dropout"], (name, glyce["dropout"], baseline, base["dropout"])
     assert glyce["dropout"] == (0.3 if task == "ner" else 0.5)
+
+
+# ------------------------------------------------------------------------------ structure of every config (no training)
+def embedded_size(model, bert_dim):
+    """Output size of the model's text_field_embedder, from the token embedders AllenNLP builds from the config
+    (a pretrained_transformer* embedder needs a real BERT: its size is ``bert_dim``, what BERT_DIM says)."""
+    from allennlp.common import Params
+    from allennlp.data import Vocabulary
+    from allennlp.modules.token_embedders import TokenEmbedder
+
+    total = 0
+    for embedder in model["text_field_embedder"]["token_embedders"].values():
+        if embedder["type"].startswith("pretrained_transformer"):
+            total += bert_dim
+        else:
+            total += TokenEmbedder.from_params(vocab=Vocabulary(), params=Params(dict(embedder))).get_output_dim()
+    return total
+
+
+def encoder_inputs(model, embedded):
+    """(layer, its declared input size, the size it receives) of every layer that reads the embedded tokens."""
+    kind = model["type"]
+    if kind in ("crf_tagger", "glyce_crf_tagger"):
+        encoder = model["encoder"]
+        return [("encoder", encoder.get("input_size", encoder.get("input_dim")), embedded)]
+    if kind == "basic_classifier":
+        layers = []
+        if "seq2seq_encoder" in model:  # pytorch_transformer: output size = input size
+            layers.append(("seq2seq_encoder", model["seq2seq_encoder"]["input_dim"], embedded))
+        seq2vec = model["seq2vec_encoder"]
+        return layers + [("seq2vec_encoder", seq2vec.get("input_size", seq2vec.get("embedding_dim")), embedded)]
+    if kind == "bimpm_f1":
+        return [("encoder1", model["encoder1"]["input_size"], embedded),
+                ("matcher_word", model["matcher_word"]["hidden_dim"], embedded)]
+    if kind == "biaffine_parser":  # the POS embedding is concatenated to the embedded words
+        return [("encoder", model["encoder"]["input_size"], embedded + model["pos_tag_embedding"]["embedding_dim"])]
+    if kind == "k_order_srl":  # ⊕ POS embedding ⊕ predicate-indicator embedding
+        return [("encoder", model["encoder"]["input_size"],
+                 embedded + model["pos_embedding_dim"] + model["predicate_indicator_dim"])]
+    raise AssertionError(f"no input-size rule for model type {kind!r}: add one here")
+
+
+def check_input_sizes(config, bert_dim=int(ENV["BERT_DIM"])):
+    model = inner_model(config)
+    embedded = embedded_size(model, bert_dim)
+    for layer, declared, received in encoder_inputs(model, embedded):
+        assert declared == received, (model["type"], layer, declared, received)
+
+
+@pytest.mark.parametrize("config", ALL_CONFIGS)
+def test_every_encoder_input_size_is_the_sum_of_its_embedder_sizes(config, components):
+    check_input_sizes(evaluate_config(config))
+
+
+# lib calls with sizes unlike the defaults: the input sizes follow them (computed, not written by hand)
+RESIZED_CALLS = [
+    ("tagger.libsonnet", 'tagger(glyce=false, reader={type: "sighan_cws"}, encoding="BMES", char_dim=20)'),
+    ("tagger.libsonnet", 'tagger(glyce=true, reader={type: "sighan_cws"}, encoding="BMES", glyph_dim=64, char_dim=20)'),
+    ("tagger.libsonnet", 'tagger(glyce=true, reader={type: "sighan_cws"}, encoding="BMES", glyph_dim=64, char_dim=20, '
+                         'projection_dim=24, glyph_norm="layer_norm")'),
+    ("classification/classifier.libsonnet", 'classifier(glyce=true, encoder="lstm", glyph_dim=64, char_dim=20)'),
+    ("classification/classifier.libsonnet", 'classifier(glyce=true, encoder="cnn", glyph_dim=64, char_dim=20)'),
+    ("pair/bimpm.libsonnet", 'bimpm(glyce=true, glyph_dim=64, char_dim=20, perspectives=4)'),
+    ("dependency/parser.libsonnet", 'parser(glyce=true, glyph_dim=64, word_dim=20, pos_dim=10)'),
+    ("dependency/parser.libsonnet", 'parser(glyce=true, glyph_dim=64, word_dim=20, pooling="cnn", pooling_dim=30)'),
+    # max pooling keeps the glyph size whatever pooling_dim says
+    ("dependency/parser.libsonnet", 'parser(glyce=true, glyph_dim=64, word_dim=20, pooling="max", pooling_dim=30)'),
+    ("srl/srl.libsonnet", 'srl(glyce=true, glyph_dim=64, word_dim=0, pos_dim=0, indicator_dim=8)'),
+    ("srl/srl.libsonnet", 'srl(glyce=false, word_dim=20, pos_dim=10, indicator_dim=4)'),
+    ("glyce_bert.libsonnet", 'glyce_bert(glyce=true, task="tagging", reader={type: "char_ner"}, encoding="BIOUL", '
+                             'glyph_dim=64)'),
+    ("glyce_bert.libsonnet", 'glyce_bert(glyce=true, task="classification", reader={type: "chinese_sentence_pair"}, '
+                             'glyph_dim=64)'),
+    ("glyce_bert.libsonnet", 'glyce_bert(glyce=false, task="classification", reader={type: "chinese_sentence_pair"})'),
+]
+
+
+@pytest.mark.parametrize("libsonnet,call", RESIZED_CALLS)
+def test_encoder_input_sizes_follow_the_embedder_sizes(libsonnet, call, components):
+    check_input_sizes(evaluate_call(libsonnet, call, BERT_DIM="48"), bert_dim=48)
+
+
+def test_unknown_token_embedder_size_is_a_clear_error():
+    with pytest.raises(RuntimeError, match="does not know the output size of token embedder 'character_encoding'"):
+        evaluate_call("common.libsonnet", 'embedders_dim({ tokens: { type: "character_encoding" } })')
+
+
+@pytest.mark.parametrize("config", ALL_CONFIGS)
+def test_seeds_data_paths_and_test_set(config):
+    without_test = evaluate_config(config, TEST_DATA_PATH="")
+    assert without_test["random_seed"] == without_test["numpy_seed"] == without_test["pytorch_seed"] == 13
+    assert without_test["train_data_path"] == ENV["TRAIN_DATA_PATH"]
+    assert without_test["validation_data_path"] == ENV["VALIDATION_DATA_PATH"]
+    assert without_test["datasets_for_vocab_creation"] == ["train"]  # no vocabulary from dev/test
+    assert "test_data_path" not in without_test and "evaluate_on_test" not in without_test
+    with_test = evaluate_config(config, TEST_DATA_PATH="/data/test.txt")
+    assert with_test["test_data_path"] == "/data/test.txt" and with_test["evaluate_on_test"] is True
+    assert {k: v for k, v in with_test.items() if k not in ("test_data_path", "evaluate_on_test")} == without_test
+
+
+@pytest.mark.parametrize("config", ALL_CONFIGS)
+def test_glyce_configs_add_the_aux_loss_and_its_lambda_callback(config):
+    """A Glyce config wraps its model in glyce_aux_loss and decays λ with the glyce_aux_lambda callback; a baseline
+    has neither."""
+    result = evaluate_config(config)
+    callbacks = [c["type"] for c in result["trainer"]["callbacks"]]
+    if os.path.basename(config).startswith(("glyce", "ud_glyce")):
+        assert result["model"]["type"] == "glyce_aux_loss"
+        assert result["model"]["lambda0"] == 0.1 and result["model"]["lambda1"] == 0.8
+        assert result["model"]["aux_loss_reduction"] in ("sum", "mean")
+        assert callbacks[0] == "glyce_aux_lambda"
+    else:
+        assert result["model"]["type"] != "glyce_aux_loss" and callbacks == []
+
+
+# --------------------------------------------------------------------------------------- trainer.cuda_device
+def test_cuda_device_defaults_to_the_first_gpu_else_the_cpu(monkeypatch, components):
+    """Unset (or empty), glyce_allennlp sets CUDA_DEVICE when AllenNLP loads it: 0 when torch sees a GPU, else -1."""
+    import torch
+    from allennlp.common import Params
+
+    import glyce_allennlp
+
+    expected = 0 if torch.cuda.is_available() else -1
+    for name, value in ENV.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("CUDA_DEVICE", "")
+    glyce_allennlp._set_cuda_device_default()
+    assert os.environ["CUDA_DEVICE"] == str(expected)
+    monkeypatch.delenv("CUDA_DEVICE")
+    glyce_allennlp._set_cuda_device_default()
+    assert os.environ["CUDA_DEVICE"] == str(expected)
+    for config in ALL_CONFIGS:  # as `allennlp train` reads them: the environment is jsonnet's ext_vars
+        params = Params.from_file(os.path.join(REPO, "training_configs", f"{config}.jsonnet"))
+        assert params["trainer"]["cuda_device"] == expected, config
+
+
+# one config of each lib (all of them build the trainer with common.libsonnet)
+ONE_CONFIG_PER_LIB = ["ner/bilstm_crf", "classification/glyce_cnn", "pair/glyce_bimpm", "dependency/biaffine",
+                      "srl/glyce_k_order_pruning", "ner/glyce_bert_crf"]
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "1"])
+def test_cuda_device_comes_from_the_environment(value, monkeypatch):
+    import glyce_allennlp
+
+    monkeypatch.setenv("CUDA_DEVICE", value)
+    glyce_allennlp._set_cuda_device_default()  # a value given is kept
+    assert os.environ["CUDA_DEVICE"] == value
+    for config in ONE_CONFIG_PER_LIB:
+        assert evaluate_config(config, CUDA_DEVICE=value)["trainer"]["cuda_device"] == int(value), config
+
+
+@pytest.mark.parametrize("value", ["cuda:0", "gpu", "-2", "0,1", " 0", ""])
+def test_unusable_cuda_device_is_a_clear_error(value):
+    with pytest.raises(RuntimeError, match=f"CUDA_DEVICE must be a GPU index .* or -1 for the CPU, got '{value}'"):
+        evaluate_config("ner/bilstm_crf", CUDA_DEVICE=value)
+
+
+@pytest.mark.slow
+def test_cuda_device_default_is_set_only_once_torch_is_loaded():
+    """`import glyce_allennlp` stays cheap (no torch, CUDA_DEVICE left unset); with torch loaded first, as under
+    `allennlp train`, the import sets the default."""
+    env = {k: v for k, v in os.environ.items() if k != "CUDA_DEVICE"}
+    check = ("import os, sys; import glyce_allennlp; "
+             "print('torch' in sys.modules, os.environ.get('CUDA_DEVICE'))")
+    out = subprocess.run([sys.executable, "-c", check], env=env, capture_output=True, text=True, cwd=REPO)
+    assert out.stdout.split() == ["False", "None"], out.stderr[-2000:]
+    check = ("import os, torch; import glyce_allennlp; "
+             "print(os.environ['CUDA_DEVICE'] == ('0' if torch.cuda.is_available() else '-1'))")
+    out = subprocess.run([sys.executable, "-c", check], env=env, capture_output=True, text=True, cwd=REPO)
+    assert out.stdout.split() == ["True"], out.stderr[-2000:]

@@ -1,0 +1,38 @@
+"""Evaluating the training configs (training_configs/) to JSON without AllenNLP, for the structural config tests."""
+import glob
+import json
+import os
+from typing import Dict
+
+from conftest import REPO
+
+CONFIG_DIR = os.path.join(REPO, "training_configs")
+# every config file, as "task/name" (e.g. "ner/glyce_bilstm_crf")
+ALL_CONFIGS = sorted(os.path.relpath(path, CONFIG_DIR)[:-len(".jsonnet")]
+                     for path in glob.glob(os.path.join(CONFIG_DIR, "*", "*.jsonnet")))
+# the environment the configs read (std.extVar), with placeholder values
+ENV = {"TRAIN_DATA_PATH": "/data/train.txt", "VALIDATION_DATA_PATH": "/data/dev.txt", "TEST_DATA_PATH": "",
+       "CUDA_DEVICE": "-1", "BERT_MODEL": "/models/bert", "BERT_DIM": "32"}
+
+
+def evaluate_config(config: str, **env: str) -> Dict:
+    """The JSON of ``training_configs/<config>.jsonnet`` under :data:`ENV` updated with ``env``."""
+    import _jsonnet
+
+    path = os.path.join(CONFIG_DIR, f"{config}.jsonnet")
+    return json.loads(_jsonnet.evaluate_file(path, ext_vars={**ENV, **env}))
+
+
+def evaluate_call(libsonnet: str, call: str, **env: str) -> Dict:
+    """The JSON of ``lib.<call>`` with ``lib`` = ``training_configs/<libsonnet>`` (e.g. ``"tagger.libsonnet"``,
+    ``'tagger(glyce=true, reader={type: "sighan_cws"}, encoding="BMES")'``), under :data:`ENV` updated with ``env``."""
+    import _jsonnet
+
+    snippet = f'local lib = import "{os.path.join(CONFIG_DIR, libsonnet)}";\nlib.{call}\n'
+    return json.loads(_jsonnet.evaluate_snippet("call.jsonnet", snippet, ext_vars={**ENV, **env}))
+
+
+def inner_model(config: Dict) -> Dict:
+    """The task model of a config: inside the ``glyce_aux_loss`` wrapper when there is one."""
+    model = config["model"]
+    return model["model"] if model["type"] == "glyce_aux_loss" else model
