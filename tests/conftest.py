@@ -28,3 +28,22 @@ def components():
 
     glyce_allennlp.load_components()
     return True
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _trained_runs_folder(tmp_path_factory):
+    """The runs trained by :func:`train_config` go under pytest's temporary folder (kept for the last few sessions)."""
+    from training_support import set_runs_folder
+
+    set_runs_folder(tmp_path_factory.mktemp("trained"))
+
+
+@pytest.fixture(scope="session")
+def train_config(components):
+    """``train_config(config, data, overrides=None, call=None, env=None)`` → serialization folder of ``config``
+    (a file under training_configs/, or a libsonnet there with ``call``) trained on fixture files ``data`` =
+    ``(train, validation[, test])``, once per test session for each set of arguments: see
+    :func:`training_support.train_once`."""
+    from training_support import train_once
+
+    return train_once

@@ -2,7 +2,10 @@
 
 :class:`GlyceModelTestCase` is AllenNLP's ``ModelTestCase`` (``allennlp.common.testing``) with a stricter gradient
 check: besides "every trainable parameter has a gradient that is not all zero" (AllenNLP's check, with dropout off,
-after one backward pass of the loss on the first validation batch), every gradient must be finite.
+after one backward pass of the loss on the first validation batch), every gradient must be finite. No parameter of
+the tested models is exempt (``gradients_to_ignore`` is never used): the auxiliary glyph classifier learns through
+the ``glyce_aux_loss`` wrapper's λ > 0; the CRF's ``_constraint_mask`` is a frozen parameter (AllenNLP checks that it
+gets no gradient).
 ``ensure_model_can_train_save_and_load`` then trains the config, saves, loads and compares the two models' outputs.
 
 :func:`small_config` writes a config that calls one of the project's libsonnet functions (training_configs/) with
@@ -15,7 +18,7 @@ import pytest
 import torch
 from allennlp.common.testing import ModelTestCase
 
-from conftest import FIXTURES, REPO
+from training_support import FIXTURES, libsonnet_config
 
 
 # ModelTestCase builds two data loaders from the config, seeded alike, and compares their first batches; a bucket
@@ -27,10 +30,7 @@ PLAIN_LOADER = "{ data_loader: { batch_size: 16 } }"
 def small_config(folder: Path, libsonnet: str, call: str) -> Path:
     """Write ``folder/config.jsonnet`` = ``lib.<call> + PLAIN_LOADER`` with ``lib`` = ``training_configs/<libsonnet>``.
     The data paths stay the configs' environment variables (see :meth:`GlyceModelTestCase.use_data`)."""
-    config = folder / "config.jsonnet"
-    library = Path(REPO) / "training_configs" / libsonnet
-    config.write_text(f'local lib = import "{library}";\nlib.{call} + {PLAIN_LOADER}\n', encoding="utf-8")
-    return config
+    return libsonnet_config(folder, libsonnet, f"{call} + {PLAIN_LOADER}")
 
 
 class GlyceModelTestCase(ModelTestCase):
@@ -42,11 +42,10 @@ class GlyceModelTestCase(ModelTestCase):
         restored after the test."""
 
         def use(train: str, validation: str, test: str = "") -> str:
-            fixtures = Path(FIXTURES)
-            monkeypatch.setenv("TRAIN_DATA_PATH", str(fixtures / train))
-            monkeypatch.setenv("VALIDATION_DATA_PATH", str(fixtures / validation))
-            monkeypatch.setenv("TEST_DATA_PATH", str(fixtures / test) if test else "")
-            return str(fixtures / train)
+            monkeypatch.setenv("TRAIN_DATA_PATH", str(FIXTURES / train))
+            monkeypatch.setenv("VALIDATION_DATA_PATH", str(FIXTURES / validation))
+            monkeypatch.setenv("TEST_DATA_PATH", str(FIXTURES / test) if test else "")
+            return str(FIXTURES / train)
 
         return use
 

@@ -2,14 +2,14 @@
 
 * :func:`small_overrides`: dotted-key overrides that shrink the real tagger configs (training_configs/*/glyce_*) so
   that a CPU epoch on the fixtures takes a second or two.
-* :func:`trained_tagger`: one small Glyce CWS tagger per test session (trained in-process, cached), with a registry
-  font and a *user font path* (a copy of the kai font), for the archive, font and predictor tests.
+* :func:`trained_tagger`: one small Glyce CWS tagger per test session (trained in-process, once:
+  :func:`training_support.train_once`), with a registry font and a *user font path* (a copy of the kai font), for the
+  archive, font and predictor tests.
 * :func:`allennlp_cli` / :func:`subprocess_env`: the real ``allennlp`` command in a subprocess, one torch thread
   (2 shared cores: with more threads per process, training is 10-50x slower here).
 * ``reliability_worker_probe``: a trainer callback (``--include-package reliability_support``) that writes, per
   worker, what the distributed test checks (weights digest, glyph table, vocabulary, losses).
 """
-import contextlib
 import functools
 import hashlib
 import json
@@ -21,6 +21,8 @@ import sys
 import tempfile
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional
+
+from training_support import environment, torch_threads, train_once  # noqa: F401 (re-exported)
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
@@ -59,32 +61,6 @@ def allennlp_cli(*args: str) -> List[str]:
     return [ALLENNLP, *args, "--include-package", "glyce_allennlp"]
 
 
-@contextlib.contextmanager
-def environment(values: Dict[str, str]):
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
-@contextlib.contextmanager
-def torch_threads(n: int):
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
 @functools.lru_cache(maxsize=None)
 def _session_dir() -> Path:
     return Path(tempfile.mkdtemp(prefix="glyce-reliability-"))
@@ -101,18 +77,10 @@ def user_font_path() -> str:
     return str(path)
 
 
-@functools.lru_cache(maxsize=None)
 def trained_tagger() -> Path:
     """Serialization folder of a small Glyce CWS tagger (1 epoch), fonts = registry "song" + a user font path."""
-    import glyce_allennlp
-    from allennlp.commands.train import train_model_from_file
-
-    glyce_allennlp.load_components()
-    serialization_dir = _session_dir() / "tagger"
     overrides = small_overrides(epochs=1, fonts=("song", user_font_path()))
-    with environment(CWS_DATA), torch_threads(1):
-        train_model_from_file(CWS_CONFIG, str(serialization_dir), overrides=json.dumps(overrides))
-    return serialization_dir
+    return train_once("cws/glyce_bilstm_crf.jsonnet", ("cws/train.txt", "cws/dev.txt"), overrides)
 
 
 def comparable_metrics(metrics: Dict) -> Dict:
@@ -221,24 +189,11 @@ SMALL_MODELS = {
 }
 
 
-@functools.lru_cache(maxsize=None)
 def trained_small_model(name: str) -> Path:
     """Serialization folder of the small Glyce model ``name`` of :data:`SMALL_MODELS` (1 epoch, trained in-process
     once per test session)."""
-    import glyce_allennlp
-    from allennlp.commands.train import train_model_from_file
-
-    glyce_allennlp.load_components()
-    libsonnet, call, (train, validation) = SMALL_MODELS[name]
-    folder = _session_dir() / name
-    folder.mkdir(parents=True, exist_ok=True)
-    config = folder / "config.jsonnet"
-    config.write_text(f'local lib = import "{REPO / "training_configs" / libsonnet}";\nlib.{call}\n', encoding="utf-8")
-    data = {"TRAIN_DATA_PATH": str(FIXTURES / train), "VALIDATION_DATA_PATH": str(FIXTURES / validation),
-            "TEST_DATA_PATH": ""}
-    with environment(data), torch_threads(1):
-        train_model_from_file(str(config), str(folder / "run"))
-    return folder / "run"
+    libsonnet, call, data = SMALL_MODELS[name]
+    return train_once(libsonnet, data, call=call)
 
 
 def trained_text_classifier() -> Path:
