@@ -1,4 +1,4 @@
-"""Predictors never lose or reorder a line (issue 8): for any sequence of input lines (empty, whitespace-only,
+"""Predictors never lose or reorder a line: for any sequence of input lines (empty, whitespace-only,
 10,000-character lines, characters no font can draw, control characters, invalid UTF-8, lone CR, U+2028 …) the
 output has exactly one JSON line per input line, in order.
 
@@ -8,8 +8,8 @@ output has exactly one JSON line per input line, in order.
   predictors, so that AllenNLP is imported once.
 
 Covered: ``chinese_tagger`` (a small Glyce CWS tagger), ``chinese_text_classifier`` and ``chinese_pair_classifier``
-(issue 3: Glyce BiLSTM classifier, Glyce BiMPM), ``chinese_dependency_parser`` (issue 4: Glyce biaffine parser, raw
-text, ``word_POS`` and JSON lines) and ``chinese_srl`` (issue 5: Glyce k-order-pruning SRL). ``chinese_srl`` reads
+(Glyce BiLSTM classifier, Glyce BiMPM), ``chinese_dependency_parser`` (Glyce biaffine parser, raw text,
+``word_POS`` and JSON lines) and ``chinese_srl`` (Glyce k-order-pruning SRL). ``chinese_srl`` reads
 CoNLL-2009 blocks, not lines: its guarantee (docstring) is one JSON line per sentence, in order, for any valid input
 (comments, runs of blank or whitespace-only lines, CRLF, a BOM, the last sentence without a line break, hard
 characters in FORM), and a malformed row stops the run with ``ReaderError`` ``"<input>:LINE: …"`` naming that line.
@@ -46,6 +46,8 @@ from reliability_support import (
     trained_tagger,
     trained_text_classifier,
 )
+
+pytestmark = pytest.mark.slow  # every test predicts with trained models (trained here), one runs `allennlp predict`
 
 HARD_CHARS = ("中文龍鑫，。ＡＢ１２😀\U00020000\U000F0001\ue000\x00\x07\x1b\x7f\x85\u200b\u2028\u2029\ufeff\u0301"
               " \t\u3000\r")
@@ -162,7 +164,7 @@ def to_bytes(lines) -> bytes:
 
 def expected_texts(data: bytes) -> List[str]:
     """What each input line must come back as: split on b"\\n" only, invalid UTF-8 replaced, the line break and a
-    leading BOM removed (``ChineseTaggerPredictor.load_line``)."""
+    leading BOM removed (``RawLinePredictor.load_line``)."""
     raws = data.split(b"\n")
     if raws[-1] == b"":
         raws.pop()
@@ -401,7 +403,7 @@ def predict_file(predictor, data: bytes, tmp_path: Path, batch_size: int) -> Pat
 
 @pytest.mark.parametrize("name", sorted(PREDICTORS))
 def test_any_lines_give_one_output_line_each_in_order(name, predictors, tmp_path):
-    from glyce_allennlp.dataset_readers.io import ReaderError
+    from glyce_allennlp.formats.io import ReaderError
 
     case = PREDICTORS[name]
 

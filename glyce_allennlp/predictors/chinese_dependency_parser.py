@@ -1,3 +1,4 @@
+"""``chinese_dependency_parser``: segmented Chinese text lines in, dependency trees out."""
 import json
 from typing import Dict, List, Optional
 
@@ -6,7 +7,7 @@ from allennlp.data import DatasetReader, Instance
 from allennlp.models import Model
 from allennlp.predictors.predictor import Predictor
 
-from glyce_allennlp.predictors.chinese_tagger import _LINE_BREAK_ESCAPES
+from glyce_allennlp.predictors.raw_line import RawLinePredictor, json_line, strip_line_end
 
 OUTPUT_FORMATS = ("json", "conllu")
 MAX_PIECE_CELLS = 16_000  # words × characters of the longest word, per piece (the glyce_word input is padded)
@@ -19,7 +20,7 @@ def _clean(text: str) -> str:
 
 
 @Predictor.register("chinese_dependency_parser")
-class ChineseDependencyParserPredictor(Predictor):
+class ChineseDependencyParserPredictor(RawLinePredictor):
     """Segmented Chinese text in, dependency trees out, for ``biaffine_parser`` models (plain or inside
     ``glyce_aux_loss``) trained with the ``conll_dependencies`` reader. No spaCy model is used.
 
@@ -56,9 +57,12 @@ class ChineseDependencyParserPredictor(Predictor):
     output_format : ``"json"`` (default) or ``"conllu"``.
     pos_separator : separator of ``word_POS`` tokens (default ``"_"``); ``null``/``""``: never split tokens.
     max_words : the most words parsed as one sentence (default 250); longer lines are parsed in pieces.
+
+    Line handling (line end and BOM stripped, blank lines kept) and the JSON output's escaping:
+    :mod:`glyce_allennlp.predictors.raw_line`.
     """
 
-    keep_blank_lines = True  # see glyce_allennlp.compat
+    line_key = "sentence"
 
     def __init__(self, model: Model, dataset_reader: DatasetReader, output_format: str = "json",
                  pos_separator: Optional[str] = "_", frozen: bool = True, max_words: int = 250) -> None:
@@ -74,7 +78,7 @@ class ChineseDependencyParserPredictor(Predictor):
 
     # ------------------------------------------------------------------------------------------------ input
     def load_line(self, line: str) -> JsonDict:
-        line = line.rstrip("\r\n").lstrip("\ufeff")
+        line = strip_line_end(line)
         stripped = line.strip()
         if stripped.startswith("{"):
             try:
@@ -129,8 +133,8 @@ class ChineseDependencyParserPredictor(Predictor):
         return result
 
     def dump_line(self, outputs: JsonDict) -> str:
-        if self.output_format == "json":  # U+0085 / U+2028 / U+2029 escaped: one line for every line splitter
-            return json.dumps(outputs, ensure_ascii=False).translate(_LINE_BREAK_ESCAPES) + "\n"
+        if self.output_format == "json":
+            return json_line(outputs)
         self._sentences_written += 1
         pos_column = getattr(self._dataset_reader, "pos", "upos")
         lines = [f"# sent_id = {self._sentences_written}", "# text = " + " ".join(outputs["text"].split())]
@@ -139,9 +143,6 @@ class ChineseDependencyParserPredictor(Predictor):
             upos, xpos = (tag, "_") if pos_column == "upos" else ("_", tag)
             lines.append("\t".join([str(i), word, "_", upos, xpos, "_", str(head), rel, "_", "_"]))
         return "\n".join(lines) + "\n\n"
-
-    def predict_json(self, inputs: JsonDict) -> JsonDict:
-        return self.predict_batch_json([inputs])[0]
 
     def _pieces(self, words: List[str]):
         """``(start, end)`` of the consecutive pieces a line is parsed in (see "Long lines" above)."""
@@ -153,26 +154,28 @@ class ChineseDependencyParserPredictor(Predictor):
                 start, longest = k, len(word)
         yield start, len(words)
 
-    def predict_batch_json(self, inputs: List[JsonDict]) -> List[JsonDict]:
-        results: List[Optional[JsonDict]] = [None] * len(inputs)
-        pieces = []  # (input index, offset of the piece's first word, instance)
-        for i, item in enumerate(inputs):
-            words, pos = self._words_and_pos(item)
-            if not words:
-                results[i] = self._result(item, None)
-                continue
-            for start, end in self._pieces(words):
-                pieces.append((i, start, self._dataset_reader.text_to_instance(words[start:end], pos[start:end])))
-        if pieces:
-            outputs = self._model.forward_on_instances([instance for _, _, instance in pieces])
-            merged: Dict[int, Dict[str, List]] = {}
-            for (i, start, _), output in zip(pieces, outputs):
-                line = merged.setdefault(i, {"predicted_heads": [], "predicted_dependencies": []})
-                line["predicted_heads"].extend(int(h) + start if int(h) > 0 else 0 for h in output["predicted_heads"])
-                line["predicted_dependencies"].extend(output["predicted_dependencies"])
-            for i, output in merged.items():
-                results[i] = self._result(inputs[i], output)
-        return results  # type: ignore[return-value]
+    def line_error(self, inputs: JsonDict) -> Optional[str]:
+        return None if self._words_and_pos(inputs)[0] else "empty line: no words"
+
+    def error_record(self, inputs: JsonDict, error: str) -> JsonDict:
+        return self._result(inputs, None)  # an empty line: no words, no error field
+
+    def line_instances(self, inputs: JsonDict) -> List[Instance]:
+        words, pos = self._words_and_pos(inputs)
+        return [self._dataset_reader.text_to_instance(words[start:end], pos[start:end])
+                for start, end in self._pieces(words)]
+
+    def merge_outputs(self, inputs: JsonDict, outputs: List[JsonDict]) -> JsonDict:
+        """The pieces' outputs as one line's: heads renumbered to the whole line (a piece's root stays 0)."""
+        words, _ = self._words_and_pos(inputs)
+        merged: Dict[str, List] = {"predicted_heads": [], "predicted_dependencies": []}
+        for (start, _), output in zip(self._pieces(words), outputs):
+            merged["predicted_heads"].extend(int(h) + start if int(h) > 0 else 0 for h in output["predicted_heads"])
+            merged["predicted_dependencies"].extend(output["predicted_dependencies"])
+        return merged
+
+    def line_record(self, inputs: JsonDict, output: JsonDict) -> JsonDict:
+        return self._result(inputs, output)
 
     def predict_instance(self, instance: Instance) -> JsonDict:
         output: Dict = self._model.forward_on_instance(instance)

@@ -1,4 +1,4 @@
-import json
+"""``chinese_srl``: CoNLL-2009 sentences in, predicate-argument structures out."""
 import logging
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -7,8 +7,8 @@ from allennlp.data import DatasetReader, Instance
 from allennlp.models import Model
 from allennlp.predictors.predictor import Predictor
 
-from glyce_allennlp.predictors.chinese_tagger import _LINE_BREAK_ESCAPES
-from glyce_allennlp.srl.conll2009 import Conll2009Sentence, format_conll2009, join_sense, parse_conll2009_block
+from glyce_allennlp.formats.conll2009 import Conll2009Sentence, format_conll2009, join_sense, parse_conll2009_block
+from glyce_allennlp.predictors.raw_line import json_line
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ class ChineseSrlPredictor(Predictor):
     sentence may also end at the end of the file if its last line has no line break (a final sentence whose last
     line ends with a line break but is not followed by a blank line cannot be told apart from an unfinished one: it
     is *not* predicted and an error is logged at exit). A malformed row stops the run with
-    ``"<input>:LINE: ..."`` (rules: :mod:`glyce_allennlp.srl.conll2009`). From Python, ``predict_json({"conll2009":
+    ``"<input>:LINE: ..."`` (rules: :mod:`glyce_allennlp.formats.conll2009`). From Python, ``predict_json({"conll2009":
     block})`` takes one sentence's rows as one string.
 
     **Output**: one record per sentence, in order (nothing for the lines inside a sentence).
@@ -45,7 +45,7 @@ class ChineseSrlPredictor(Predictor):
     predicate (``predicate_index`` 0-based, ``roles`` per word, ``arguments``, ``sense``).
     """
 
-    keep_blank_lines = True  # see glyce_allennlp.compat
+    keep_blank_lines = True  # read by the predict-input patch: blank lines (sentence ends) reach the predictor
 
     def __init__(self, model: Model, dataset_reader: DatasetReader, output_format: str = "json",
                  frozen: bool = True) -> None:
@@ -167,8 +167,7 @@ class ChineseSrlPredictor(Predictor):
         if self.output_format == "conll2009" and "conll2009" in outputs:
             return outputs["conll2009"] + "\n"
         outputs = {k: v for k, v in outputs.items() if k != "conll2009"}
-        # U+0085 / U+2028 / U+2029 (possible in FORM) escaped: one line per sentence for every line splitter
-        return json.dumps(outputs, ensure_ascii=False).translate(_LINE_BREAK_ESCAPES) + "\n"
+        return json_line(outputs)  # U+0085 / U+2028 / U+2029 (possible in FORM) escaped: one line per sentence
 
 
 def _warn_unfinished(ref) -> None:
