@@ -75,7 +75,7 @@ def test_aux_loss_wrapper_mixes_losses_and_lambda_follows_epochs(vocab):
     assert model.current_lambda == 0.125
     metrics = model.get_metrics(reset=True)
     assert metrics["glyph_lambda"] == 0.125 and isinstance(metrics["glyph_aux_loss"], float)
-    assert all(type(v) is float for v in metrics.values())  # COMPAT F9
+    assert all(type(v) is float for v in metrics.values())  # JSON-serialisable metrics
 
     summed = GlyceAuxiliaryLoss(vocab, tagger, lambda0=0.5, lambda1=0.5, aux_loss_reduction="sum")
     summed.train()
@@ -124,6 +124,7 @@ def test_indexer_rejects_multi_character_tokens(components):
     dict(char_id_dim=0, glyph_norm="layer_norm"),
     dict(projection_dim=24, position_embeddings=8),
     dict(char_id_dim=0, glyph_norm="layer_norm", glyph_scale=0.02),
+    dict(projection_dim=24, position_embeddings=8, output_layer_norm=True, output_dropout=0.3),
 ])
 def test_prediction_table_gives_exactly_the_computed_vectors(vocab, options):
     """In eval mode without gradients the embedder looks vectors up in its per-character table; they must be the
@@ -207,3 +208,113 @@ def test_char_id_part_is_initialised_like_the_baselines_embedding(vocab):
     assert 0.8 < normal[1:].std().item() < 1.2 and normal[0].abs().sum() == 0
     with pytest.raises(ValueError, match="char_id_init"):
         make_embedder(vocab, char_id_init="zeros")
+
+
+def test_output_layer_norm_normalises_every_output_vector_after_the_positions(vocab):
+    """The Glyce-BERT glyph layer: glyph ⊕ char-ID + position embedding, then a LayerNorm (as BERT's embeddings)."""
+    torch.manual_seed(0)
+    emb = make_embedder(vocab, position_embeddings=8, output_layer_norm=True)
+    chars = torch.tensor([[ord(c) for c in "我爱北京"] + [0], [ord("鑫"), ord("我"), 0, 0, 0]])
+    out = emb(chars)
+    assert out.shape == (2, 5, 80)
+    assert torch.allclose(out.mean(-1), torch.zeros(2, 5), atol=1e-5)  # every vector, padding included
+    assert torch.allclose(out.std(-1, unbiased=False), torch.ones(2, 5), atol=1e-2)
+    # applied after the position embeddings: the same character at two positions gets two normalised vectors
+    assert not torch.allclose(out[0, 0], out[1, 1])
+    torch.manual_seed(0)
+    plain = make_embedder(vocab, position_embeddings=8)(chars)
+    assert torch.allclose(out, torch.nn.functional.layer_norm(plain, (80,)), atol=1e-5)
+    assert not torch.allclose(plain.mean(-1), torch.zeros(2, 5), atol=1e-3)  # default: no normalisation
+
+
+def test_output_dropout_acts_in_training_mode_only(vocab):
+    torch.manual_seed(0)
+    emb = make_embedder(vocab, position_embeddings=8, output_layer_norm=True, output_dropout=0.5)
+    torch.manual_seed(0)
+    reference = make_embedder(vocab, position_embeddings=8, output_layer_norm=True)
+    chars = torch.tensor([[ord(c) for c in "我爱北京天安门"]])
+    emb.train()
+    reference.train()
+    dropped, kept = emb(chars), reference(chars)
+    zeros = (dropped == 0) & (kept != 0)
+    assert 0.3 < zeros.float().mean().item() < 0.7  # about half the entries dropped
+    assert torch.allclose(dropped[~zeros], 2.0 * kept[~zeros], atol=1e-5)  # the others scaled by 1 / (1 − p)
+    emb.eval()
+    reference.eval()
+    with torch.no_grad():  # evaluation: no dropout, with and without the prediction table
+        assert torch.allclose(emb(chars), reference(chars), atol=1e-6)
+    assert torch.allclose(emb(chars), reference(chars), atol=1e-6)
+    with pytest.raises(ValueError, match="output_dropout"):
+        make_embedder(vocab, output_dropout=1.0)
+
+
+def _wrapped_tagger(vocab, **wrapper_args):
+    from allennlp.modules.seq2seq_encoders import PassThroughEncoder
+    from allennlp.modules.text_field_embedders import BasicTextFieldEmbedder
+    from allennlp_models.tagging.models.crf_tagger import CrfTagger
+
+    from glyce_allennlp.models.glyce_aux_loss import GlyceAuxiliaryLoss
+
+    tagger = CrfTagger(vocab, BasicTextFieldEmbedder({"glyce": make_embedder(vocab)}), PassThroughEncoder(80))
+    return GlyceAuxiliaryLoss(vocab, tagger, **wrapper_args)
+
+
+class _FakeTrainer:
+    def __init__(self, model, epochs_completed=0):
+        self.model = model
+        self._epochs_completed = epochs_completed
+
+
+def test_lambda_counts_from_start_epoch_and_is_zero_before(vocab):
+    """Staged Glyce-BERT: with start_epoch = 2 (the glyph stage), λ is 0 in epochs 0-1 and λ0 in epoch 2."""
+    from allennlp.common.checks import ConfigurationError
+
+    from glyce_allennlp.training.glyce_lambda_callback import GlyceLambdaCallback
+
+    model = _wrapped_tagger(vocab, lambda0=0.1, lambda1=0.8)
+    callback = GlyceLambdaCallback(serialization_dir="/tmp", start_epoch=2)
+    trainer = _FakeTrainer(model)
+    callback.on_start(trainer)
+    lambdas = [model.current_lambda]
+    for epoch in range(5):
+        callback.on_epoch(trainer, metrics={}, epoch=epoch)
+        lambdas.append(model.current_lambda)
+    expected = [0.0, 0.0, 0.1, 0.08, 0.064, 0.0512]
+    assert lambdas == pytest.approx(expected, abs=1e-12)
+    assert model.get_metrics()["glyph_lambda"] == pytest.approx(0.0512)
+
+    # `allennlp train --recover` after 3 completed epochs: a fresh model and callback continue with epoch 3's λ
+    recovered = _wrapped_tagger(vocab, lambda0=0.1, lambda1=0.8)
+    callback = GlyceLambdaCallback(serialization_dir="/tmp", start_epoch=2)
+    trainer = _FakeTrainer(recovered, epochs_completed=3)
+    callback.on_start(trainer)
+    lambdas = [recovered.current_lambda]
+    for epoch in (3, 4):
+        callback.on_epoch(trainer, metrics={}, epoch=epoch)
+        lambdas.append(recovered.current_lambda)
+    assert lambdas == pytest.approx(expected[3:], abs=1e-12)
+
+    # before start_epoch the auxiliary term does not enter the loss
+    callback.on_start(_FakeTrainer(recovered, epochs_completed=1))
+    recovered.train()
+    out = recovered(tokens={"glyce": {"codepoints": torch.tensor([[ord(c) for c in "我爱北京"]])}},
+                    tags=torch.tensor([[0, 0, 1, 1]]))
+    assert torch.equal(out["loss"], out["task_loss"])
+    with pytest.raises(ConfigurationError, match="start_epoch"):
+        GlyceLambdaCallback(serialization_dir="/tmp", start_epoch=-1)
+
+
+def test_aux_loss_metrics_pass_non_scalar_metrics_through(vocab):
+    """A wrapped model may report lists, dicts or strings as metrics: only numeric scalars become floats."""
+    import numpy
+
+    model = _wrapped_tagger(vocab)
+    inner = {"f1": numpy.float32(0.5), "count": 3, "loss": torch.tensor(0.25), "accuracy": numpy.array(0.75),
+             "per_label": [0.1, 0.2], "report": {"LOC": {"f1": 0.4}}, "note": "ok", "scores": torch.tensor([1.0, 2.0])}
+    model.model.get_metrics = lambda reset=False: dict(inner)
+    metrics = model.get_metrics()
+    assert {k: metrics[k] for k in ("f1", "count", "loss", "accuracy")} == {"f1": 0.5, "count": 3.0, "loss": 0.25,
+                                                                          "accuracy": 0.75}
+    assert all(type(metrics[k]) is float for k in ("f1", "count", "loss", "accuracy", "glyph_lambda"))
+    assert metrics["per_label"] == [0.1, 0.2] and metrics["report"] == {"LOC": {"f1": 0.4}}
+    assert metrics["note"] == "ok" and torch.equal(metrics["scores"], torch.tensor([1.0, 2.0]))

@@ -109,6 +109,7 @@ def _changed(before, after):
     return {n for n in before if not torch.equal(before[n], after[n])}
 
 
+@pytest.mark.slow
 def test_stages_freeze_the_right_parameters_at_the_right_epochs(bert_vars, tmp_path, monkeypatch, components):
     from glyce_allennlp.training.staged_training_callback import GlyceBertStagesCallback
 
@@ -137,6 +138,7 @@ def test_stages_freeze_the_right_parameters_at_the_right_epochs(bert_vars, tmp_p
         assert any(f"epoch {epoch}: stage {stage}" in m for m in messages), messages
 
 
+@pytest.mark.slow
 def test_stages_follow_recover(bert_vars, tmp_path, monkeypatch, components):
     """Crash at the end of epoch 1 (its checkpoint not written): `--recover` restarts epoch 1 in stage 2, not 1."""
     run = tmp_path / "run"

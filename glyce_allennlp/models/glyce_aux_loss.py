@@ -1,6 +1,8 @@
 import logging
-from typing import Dict, List
+import numbers
+from typing import Any, Dict, List
 
+import numpy
 import torch
 from allennlp.data import TextFieldTensors, Vocabulary
 from allennlp.models import Model
@@ -17,19 +19,20 @@ class GlyceAuxiliaryLoss(Model):
     """Wraps **any** AllenNLP model and adds the Glyce auxiliary glyph-classification loss of every glyph embedder
     found inside it, without editing that model::
 
-        L = (1 − λ)·L_task + λ·L_cls,     λ(epoch) = lambda0 · lambda1 ** epoch
+        L = (1 − λ)·L_task + λ·L_cls,     λ(epoch) = lambda0 · lambda1 ** (epoch − start_epoch)  (0 before start_epoch)
 
     ``L_cls`` pools the auxiliary losses of every call of the glyph embedders in this forward pass (see
-    ``aux_loss_reduction``; a model that embeds two texts with one embedder, like ``bimpm``, gets both). The epoch is
-    set by the ``glyce_aux_lambda`` trainer callback (add it to ``trainer.callbacks``); without it λ stays ``lambda0``
-    and a warning is logged once.
+    ``aux_loss_reduction``; a model that embeds two texts with one embedder, like ``bimpm``, gets both). The epoch
+    and ``start_epoch`` are set by the ``glyce_aux_lambda`` trainer callback (add it to ``trainer.callbacks``; its
+    ``start_epoch`` defaults to 0, so λ decays from epoch 0); without it λ stays ``lambda0`` and a warning is logged
+    once.
 
     Parameters
     ----------
     vocab : the vocabulary (passed by AllenNLP).
     model : the wrapped model, e.g. ``{"type": "crf_tagger", ...}``. Must contain at least one glyph embedder
         (``glyce`` token embedder or anything built on :class:`GlyphEmbedding`).
-    lambda0 : λ at epoch 0 (in [0, 1]).
+    lambda0 : λ at ``start_epoch`` (in [0, 1]).
     lambda1 : per-epoch decay of λ (in [0, 1]).
     aux_loss_reduction : ``"mean"`` (default): ``L_cls`` is the mean cross-entropy over the batch's character tokens —
         right for task losses that are batch means (e.g. ``basic_classifier``). ``"sum"``: summed over the tokens —
@@ -37,7 +40,9 @@ class GlyceAuxiliaryLoss(Model):
         both terms have the same scale.
 
     ``forward`` takes and returns exactly what the wrapped model does; ``loss`` is replaced by the mixed loss and
-    ``task_loss`` / ``glyph_aux_loss`` are added. Metrics add ``glyph_lambda`` and ``glyph_aux_loss`` (Python floats).
+    ``task_loss`` / ``glyph_aux_loss`` are added. Metrics: the wrapped model's, numeric scalars (Python, numpy or 0-d
+    torch numbers) as Python floats and anything else (lists, dicts, strings, ...) as it is; plus ``glyph_lambda``
+    and ``glyph_aux_loss`` (Python floats).
     """
 
     def __init__(self, vocab: Vocabulary, model: Model, lambda0: float = 0.1, lambda1: float = 0.8,
@@ -52,6 +57,7 @@ class GlyceAuxiliaryLoss(Model):
         self.lambda0 = lambda0
         self.lambda1 = lambda1
         self.epoch = 0
+        self.start_epoch = 0
         self.epoch_set_by_callback = False
         self._warned = False
         self._glyph_modules: List[GlyphEmbedding] = [m for m in model.modules() if isinstance(m, GlyphEmbedding)]
@@ -63,10 +69,15 @@ class GlyceAuxiliaryLoss(Model):
 
     @property
     def current_lambda(self) -> float:
-        return float(self.lambda0 * self.lambda1 ** self.epoch)
+        """λ of the current epoch: 0 before ``start_epoch``, then ``lambda0 · lambda1 ** (epoch − start_epoch)``."""
+        if self.epoch < self.start_epoch:
+            return 0.0
+        return float(self.lambda0 * self.lambda1 ** (self.epoch - self.start_epoch))
 
-    def set_epoch(self, epoch: int) -> None:
+    def set_epoch(self, epoch: int, start_epoch: int = 0) -> None:
+        """Called by the ``glyce_aux_lambda`` callback: the 0-based epoch about to run, and the epoch λ starts at."""
         self.epoch = int(epoch)
+        self.start_epoch = int(start_epoch)
         self.epoch_set_by_callback = True
 
     def forward(self, **inputs) -> Dict[str, torch.Tensor]:  # type: ignore
@@ -114,8 +125,8 @@ class GlyceAuxiliaryLoss(Model):
     def make_output_human_readable(self, output_dict: Dict[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
         return self.model.make_output_human_readable(output_dict)
 
-    def get_metrics(self, reset: bool = False) -> Dict[str, float]:
-        metrics = {k: float(v) for k, v in self.model.get_metrics(reset).items()}
+    def get_metrics(self, reset: bool = False) -> Dict[str, Any]:
+        metrics = {k: scalar_to_float(v) for k, v in self.model.get_metrics(reset).items()}
         metrics["glyph_lambda"] = self.current_lambda
         if self._aux_count:
             metrics["glyph_aux_loss"] = self._aux_sum / self._aux_count
@@ -125,6 +136,14 @@ class GlyceAuxiliaryLoss(Model):
 
     def unwrap(self) -> Model:
         return self.model
+
+
+def scalar_to_float(value: Any) -> Any:
+    """A real-valued scalar (a Python or numpy number, a 0-d numpy array or torch tensor) as a Python float; anything
+    else (a list, a dict, a string, a tensor with elements, ...) unchanged."""
+    if isinstance(value, (torch.Tensor, numpy.ndarray)) and value.ndim == 0:
+        value = value.item()
+    return float(value) if isinstance(value, numbers.Real) else value
 
 
 def unwrap_model(model: Model) -> Model:

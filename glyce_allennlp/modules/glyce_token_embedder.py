@@ -51,6 +51,12 @@ class GlyceTokenEmbedder(TokenEmbedder):
         along the last input dimension; positions beyond the table share its last row (never an error). They are
         added at every position, padding and code point 0 included (e.g. ``[CLS]``/``[SEP]``, whose glyph vector is
         zero: they get their position embedding only). Default 0: no position embeddings (output unchanged).
+    output_layer_norm : apply a LayerNorm (learned gain and bias, over the ``output_dim`` vector) to the output, after
+        the position embeddings — as BERT's own embedding layer normalises its sum of token and position embeddings;
+        the Glyce-BERT glyph layer sets it, so that the glyph side enters the transformer on the scale of the
+        layer-normalised BERT output. Default ``False`` (output unchanged).
+    output_dropout : dropout probability on the output, after ``output_layer_norm`` (in [0, 1); active in training
+        mode only). Default 0: no dropout.
     cnn_precision : ``"float32"`` (default), ``"bfloat16"`` or ``"auto"``: run the Tianzige-CNN's convolutions under
         bfloat16 autocast (~2.5× faster forward + backward on a CPU with native bfloat16; see
         :class:`~glyce_allennlp.glyph.cnn.TianzigeCNN`). No config uses it: measured, it did not shorten a Resume
@@ -59,10 +65,14 @@ class GlyceTokenEmbedder(TokenEmbedder):
     Shapes: ``codepoints`` ``(batch, num_tokens)`` LongTensor (0 = padding) →
     ``(batch, num_tokens, projection_dim or glyph_dim + char_id_dim)``.
 
+    Order: glyph vector (→ ``glyph_norm`` → ``glyph_scale``) ⊕ char-ID → highway → projection → + position embedding
+    → ``output_layer_norm`` → ``output_dropout``.
+
     In evaluation mode (prediction) every part before the position embeddings is a function of the character alone,
-    so the output vector of each character is computed once and kept in a table (rows added when new characters
+    so the vector of each character up to there is computed once and kept in a table (rows added when new characters
     appear; dropped when the module returns to training mode or loads weights): the glyph embedding then costs one
-    table lookup per token, like a char-ID embedding.
+    table lookup per token, like a char-ID embedding. The position embeddings, ``output_layer_norm`` and
+    ``output_dropout`` are applied after the lookup.
     """
 
     def __init__(self, vocab: Vocabulary, vocab_namespace: str = "glyce_chars", fonts: List[str] = None,
@@ -70,7 +80,7 @@ class GlyceTokenEmbedder(TokenEmbedder):
                  char_id_dim: int = 0, highway: bool = False, aux_classifier: bool = True,
                  cache_dir: Optional[str] = None, position_embeddings: int = 0, glyph_norm: str = "none",
                  glyph_scale: float = 1.0, projection_dim: int = 0, cnn_precision: str = "float32",
-                 char_id_init: str = "xavier") -> None:
+                 char_id_init: str = "xavier", output_layer_norm: bool = False, output_dropout: float = 0.0) -> None:
         super().__init__()
         token_to_index = vocab.get_token_to_index_vocabulary(vocab_namespace)
         special = {vocab._padding_token, vocab._oov_token}
@@ -101,6 +111,10 @@ class GlyceTokenEmbedder(TokenEmbedder):
         self.output_dim = projection_dim if projection_dim > 0 else concatenated
         self.position_embedding = (torch.nn.Embedding(position_embeddings, self.output_dim)
                                    if position_embeddings > 0 else None)
+        if not 0.0 <= output_dropout < 1.0:
+            raise ValueError(f"output_dropout must be in [0, 1), got {output_dropout}")
+        self.output_layer_norm = torch.nn.LayerNorm(self.output_dim) if output_layer_norm else None
+        self.output_dropout = torch.nn.Dropout(output_dropout) if output_dropout > 0 else None
         # evaluation-mode table of per-character output vectors (see the class docstring)
         self._memo = VectorTable(self.output_dim)  # code point → output vector
         self._register_load_state_dict_pre_hook(self._drop_memo)
@@ -148,4 +162,8 @@ class GlyceTokenEmbedder(TokenEmbedder):
             positions = torch.arange(codepoints.shape[-1], device=codepoints.device)
             positions = positions.clamp(max=self.position_embedding.num_embeddings - 1)
             vectors = vectors + self.position_embedding(positions)
+        if self.output_layer_norm is not None:
+            vectors = self.output_layer_norm(vectors)
+        if self.output_dropout is not None:
+            vectors = self.output_dropout(vectors)
         return vectors
