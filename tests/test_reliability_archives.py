@@ -130,7 +130,9 @@ def test_malicious_weights_are_refused_by_the_safe_loader_even_without_the_up_fr
     assert not (tmp_path / "PWNED").exists()
 
 
-def test_every_entry_point_uses_the_checked_loader(components):
+def test_every_entry_point_refuses_a_damaged_archive_and_writes_archives_atomically(serialization_dir, tmp_path,
+                                                                                     monkeypatch):
+    """AllenNLP's modules import ``load_archive`` / ``archive_model`` by name: the patch reaches each of them."""
     import allennlp.commands.evaluate
     import allennlp.commands.predict
     import allennlp.commands.train
@@ -138,13 +140,28 @@ def test_every_entry_point_uses_the_checked_loader(components):
     import allennlp.models.archival
     import allennlp.predictors.predictor
 
-    from glyce_allennlp import compat
+    from glyce_allennlp.archive_check import ArchiveError
+    from glyce_allennlp.patches import archives
 
+    bad = _damaged("truncated_end", serialization_dir / "model.tar.gz", tmp_path)
     for module in (allennlp.models.archival, allennlp.models, allennlp.predictors.predictor,
                    allennlp.commands.evaluate, allennlp.commands.predict):
-        assert module.load_archive is compat._load_archive_checked, module
+        with pytest.raises(ArchiveError, match=f"^Cannot load the model archive {bad}: "):
+            module.load_archive(str(bad))
+
+    def crash_midway(serialization_dir, weights, archive_path, include_in_archive):
+        Path(archive_path).write_bytes(b"partial")
+        raise KeyboardInterrupt("killed while archiving")
+
+    monkeypatch.setattr(archives, "_original_archive_model", crash_midway)
     for module in (allennlp.models.archival, allennlp.commands.train):
-        assert module.archive_model is compat._archive_model_atomically, module
+        target = tmp_path / module.__name__ / "model.tar.gz"
+        target.parent.mkdir()
+        target.write_bytes(b"the previous archive")
+        with pytest.raises(KeyboardInterrupt):
+            module.archive_model(str(target.parent))
+        assert target.read_bytes() == b"the previous archive"
+        assert [p.name for p in target.parent.iterdir()] == ["model.tar.gz"]
 
 
 # ------------------------------------------------------------------------------------------------ weights_only
@@ -194,7 +211,7 @@ def test_load_archive_and_recover_files_load_with_weights_only(serialization_dir
 def test_archive_is_written_atomically(serialization_dir, tmp_path, monkeypatch):
     from allennlp.models import archival
 
-    from glyce_allennlp import compat
+    from glyce_allennlp.patches import archives
 
     work = tmp_path / "run"
     shutil.copytree(serialization_dir, work)
@@ -205,7 +222,7 @@ def test_archive_is_written_atomically(serialization_dir, tmp_path, monkeypatch)
         Path(archive_path).write_bytes(old[: len(old) // 3])  # a partial archive ...
         raise KeyboardInterrupt("killed while archiving")  # ... then the process dies
 
-    monkeypatch.setattr(compat, "_original_archive_model", crash_midway)
+    monkeypatch.setattr(archives, "_original_archive_model", crash_midway)
     with pytest.raises(KeyboardInterrupt):
         archival.archive_model(str(work))
     assert target.read_bytes() == old  # the previous archive is untouched, no partial file under its name
@@ -257,7 +274,8 @@ def test_archive_records_the_font_sha256(serialization_dir):
 def test_a_different_font_at_load_time_is_refused(serialization_dir, tmp_path, monkeypatch, caplog):
     from allennlp.models.archival import load_archive
 
-    from glyce_allennlp.glyph.fonts import FontError, resolve_font
+    from glyce_allennlp.glyph import GlyphEmbedding
+    from glyce_allennlp.glyph.fonts import FontError, resolve_font, sha256_of
 
     other = tmp_path / "my_kai.ttf"  # same file name, different font (as if the user's file had been replaced)
     shutil.copyfile(resolve_font("fangsong").path, other)
@@ -269,15 +287,22 @@ def test_a_different_font_at_load_time_is_refused(serialization_dir, tmp_path, m
     monkeypatch.setenv("GLYCE_FONT_MISMATCH", "warn")
     model = load_archive(str(serialization_dir / "model.tar.gz"), overrides=json.dumps(overrides)).model
     assert any("glyph fonts differ" in r.getMessage() for r in caplog.records)
-    assert model is not None
+    glyph = next(m for m in model.modules() if isinstance(m, GlyphEmbedding))
+    assert bytes(glyph.font_sha256[1].tolist()).hex() == sha256_of(str(other))  # records the font in use
 
 
 def test_weights_saved_before_fonts_were_recorded_still_load(serialization_dir):
     from allennlp.models.archival import load_archive
 
+    from glyce_allennlp.glyph import GlyphEmbedding
+
     model = load_archive(str(serialization_dir / "model.tar.gz")).model
     state = {k: v for k, v in model.state_dict().items() if not k.endswith("font_sha256")}
-    assert model.load_state_dict(state, strict=True) is not None  # no "missing key" for the fingerprint
+    glyph = next(m for m in model.modules() if isinstance(m, GlyphEmbedding))
+    in_use = glyph.font_sha256.clone()
+    glyph.font_sha256.zero_()
+    model.load_state_dict(state, strict=True)  # no "missing key" error for the fingerprint
+    assert torch.equal(glyph.font_sha256, in_use)  # it records the fonts in use
 
 
 def test_any_flipped_byte_in_the_weights_zip_gives_archive_error_or_passes(tmp_path):
@@ -300,4 +325,4 @@ def test_any_flipped_byte_in_the_weights_zip_gives_archive_error_or_passes(tmp_p
         except ArchiveError as error:
             assert "damaged.tar.gz" in str(error)
             raised += 1
-    assert raised > 0 and directory > start - 1
+    assert raised > 0 and 0 < start <= directory < eocd  # the flips covered the central directory
