@@ -60,3 +60,32 @@ def running_server(specs: Sequence[str], extra: Sequence[str] = ()) -> Iterator[
         yield url
     finally:
         stop_server(process)
+
+
+@contextlib.contextmanager
+def server_in_thread(app) -> Iterator[str]:
+    """``app`` on a real uvicorn server in a thread of this process, on a free port of 127.0.0.1 (bound before the
+    server starts: no race for the port); yields its URL."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the in-thread server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        sock.close()
