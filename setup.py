@@ -18,5 +18,5 @@ setup(
     install_requires=["torch", "numpy", "pillow", "tqdm", "opencc", "fonttools"],
     entry_points={"console_scripts": ["glyce-allennlp=glyce_allennlp.cli:main"]},
     include_package_data=True,
-    package_data={"glyce_allennlp.glyph": ["fonts.tsv"]},
+    package_data={"glyce_allennlp.glyph": ["fonts.tsv"], "glyce_allennlp.serve": ["static/*"]},
 )

@@ -19,7 +19,7 @@ from serve_support import server_in_thread
 
 from glyce_allennlp.serve.app import STATIC_DIR, create_app
 from glyce_allennlp.serve.command import add_serve_arguments, model_names
-from glyce_allennlp.serve.inputs import Limits
+from glyce_allennlp.serve.limits import Limits
 from glyce_allennlp.serve.models import ServedModel
 
 LIMITS = Limits(max_body_bytes=4096, max_chars=50, max_lines=4, max_srl_words=5, max_glyph_chars=6)

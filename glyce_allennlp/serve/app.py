@@ -34,7 +34,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from .batching import Batcher
-from .inputs import Limits, RequestError, glyph_text, parse_request, pipeline_lines, request_inputs
+from .inputs import RequestError, glyph_text, parse_request, pipeline_lines, request_inputs
+from .limits import Limits
 from .models import ServedModel
 from .pipeline import pipeline_plan, plan_is_empty, run_pipeline
 

@@ -8,11 +8,13 @@ import re
 import sys
 from typing import List, Optional, Tuple
 
-from .inputs import Limits
+from .limits import Limits
 
 NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+DESCRIPTION = ("Load trained archives and serve them on http://HOST:PORT/: the JSON API (POST /predict/<model>, "
+               "POST /pipeline, GET /models, GET /glyphs, GET /neighbors, GET /health) and a web page (GET /).")
 
 
 def add_serve_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -40,7 +42,7 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
 def add_serve_parser(subparsers) -> argparse.ArgumentParser:
     """The ``serve`` subcommand of ``glyce-allennlp``."""
     parser = subparsers.add_parser("serve", help="HTTP JSON API and a web page for trained archives",
-                                   description=__doc__.splitlines()[0])
+                                   description=DESCRIPTION)
     return add_serve_arguments(parser)
 
 
@@ -101,5 +103,5 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = add_serve_arguments(argparse.ArgumentParser(prog="python -m glyce_allennlp.serve", description=__doc__))
+    parser = add_serve_arguments(argparse.ArgumentParser(prog="python -m glyce_allennlp.serve", description=DESCRIPTION))
     return run_serve(parser.parse_args(argv))

@@ -11,10 +11,11 @@ Every refusal is a :class:`RequestError` with an HTTP status and a message that 
 Nothing here touches a file: the inputs are strings handed to the predictors.
 """
 import json
-from dataclasses import asdict, dataclass
 from typing import Dict, List, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from .limits import Limits
 
 # which request fields each task takes (the first is the main one; "text" is always one input)
 TASK_FIELDS = {"cws": ("text", "lines"), "pos": ("text", "lines"), "ner": ("text", "lines"),
@@ -30,27 +31,6 @@ class RequestError(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What one request may ask for (defaults of ``glyce-allennlp serve``).
-
-    max_body_bytes : size of a request body (413 above).
-    max_chars : characters of one text, one sentence of a pair, one parser line (413 above).
-    max_lines : inputs in one request: lines, pairs or SRL blocks (413 above).
-    max_srl_words : rows (words) of one CoNLL-2009 sentence (413 above).
-    max_glyph_chars : characters of one ``/glyphs`` sheet (413 above).
-    """
-
-    max_body_bytes: int = 1 << 20
-    max_chars: int = 1000
-    max_lines: int = 64
-    max_srl_words: int = 300
-    max_glyph_chars: int = 32
-
-    def as_dict(self) -> Dict[str, int]:
-        return asdict(self)
 
 
 class PredictRequest(BaseModel):
