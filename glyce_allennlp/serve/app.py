@@ -149,6 +149,10 @@ def create_app(models: Sequence[ServedModel], limits: Limits = Limits()) -> Fast
     async def page():
         return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon():  # the page has no icon: say so without an error in the browser's console
+        return Response(status_code=204)
+
     @app.get("/health")
     async def health():
         return {"status": "ok", "models": names, "model_calls": {n: b.batches_run for n, b in batchers.items()}}
