@@ -47,6 +47,7 @@ def one_torch_thread():
     torch.set_num_threads(before)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("task,name", CONFIGS)
 def test_config_trains_evaluates_and_predicts(task, name, bert_vars, tmp_path, monkeypatch, components):
     from allennlp.commands import main as allennlp_main
@@ -66,8 +67,8 @@ def test_config_trains_evaluates_and_predicts(task, name, bert_vars, tmp_path, m
     metric = "f1-measure-overall" if kind == "tagger" else "accuracy"
     assert f"best_validation_{metric}" in metrics and f"test_{metric}" in metrics
     assert all(not isinstance(v, float) or v == v for v in metrics.values())  # no NaN
-    if glyce:
-        assert metrics["training_glyph_lambda"] == pytest.approx(0.1)
+    if glyce:  # epoch 0 is the BERT stage of the staged training: λ of the glyph loss starts with the glyph stage
+        assert metrics["training_glyph_lambda"] == 0.0
         assert metrics["training_glyph_aux_loss"] > 0
     config_json = json.loads((run / "config.json").read_text())
     assert bert_vars in json.dumps(config_json)  # BERT_MODEL reached the config
@@ -121,3 +122,42 @@ def test_bert_dim_comes_from_the_bert_folder(tiny_bert, monkeypatch, components)
         monkeypatch.setenv(var, "x")
     with pytest.raises(Exception, match="BERT_DIM is empty"):
         Params.from_file(os.path.join(REPO, "training_configs", "ner", "glyce_bert_crf.jsonnet")).as_dict()
+
+
+GLYCE_BERT_CONFIGS = ["ner/glyce_bert_crf", "classification/glyce_bert", "pair/glyce_bert"]
+
+
+@pytest.mark.parametrize("config", GLYCE_BERT_CONFIGS)
+def test_glyph_layer_normalised_with_dropout_and_lambda_from_the_glyph_stage(config, components):
+    """The glyph vectors (+ positions) are layer-normalised with the model's dropout before they meet BERT's; with
+    staged training, λ of the glyph loss starts (at λ0) when the glyph side starts to train. Built here by AllenNLP
+    from the config's own parameters."""
+    from allennlp.common import Params
+    from allennlp.data import Vocabulary
+    from allennlp.modules.token_embedders import TokenEmbedder
+    from allennlp.training.callbacks import TrainerCallback
+
+    from config_support import evaluate_config, inner_model
+
+    result = evaluate_config(config)
+    model = inner_model(result)
+    glyph = model["text_field_embedder"]["token_embedders"]["glyph"]
+    assert glyph["output_layer_norm"] is True and glyph["output_dropout"] == model["dropout"] > 0
+    embedder = TokenEmbedder.from_params(vocab=Vocabulary(), params=Params(dict(glyph, glyph_dim=64)))
+    assert embedder.output_layer_norm is not None
+    callbacks = {c["type"]: c for c in result["trainer"]["callbacks"]}
+    assert list(callbacks) == ["glyce_aux_lambda", "glyce_bert_stages"]
+    assert callbacks["glyce_aux_lambda"]["start_epoch"] == callbacks["glyce_bert_stages"]["bert_epochs"] > 0
+    callback = TrainerCallback.from_params(Params(dict(callbacks["glyce_aux_lambda"])), serialization_dir="unused")
+    assert callback.start_epoch == callbacks["glyce_bert_stages"]["bert_epochs"]
+
+
+def test_joint_training_starts_lambda_at_the_first_epoch():
+    from config_support import evaluate_call, inner_model
+
+    for task, extra in (("tagging", ', encoding="BIOUL"'), ("classification", "")):
+        result = evaluate_call("glyce_bert.libsonnet", f'glyce_bert(glyce=true, task="{task}", reader={{type: "x"}}'
+                                                       f'{extra}, stages=false, dropout=0.2)')
+        assert result["trainer"]["callbacks"] == [{"type": "glyce_aux_lambda"}]
+        glyph = inner_model(result)["text_field_embedder"]["token_embedders"]["glyph"]
+        assert glyph["output_dropout"] == 0.2

@@ -68,6 +68,7 @@ def expected_error(task, line):
     return len(parts) != 2 or not parts[0].strip() or not parts[1].strip()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("task,name", CONFIGS)
 def test_config_trains_evaluates_and_predicts(task, name, tmp_path, tmp_path_factory, components):
     from allennlp.data.data_loaders import SimpleDataLoader
@@ -120,6 +121,7 @@ def test_config_trains_evaluates_and_predicts(task, name, tmp_path, tmp_path_fac
         assert any("\t" not in line and line for line in lines), "raw fixture must contain a line without a tab"
 
 
+@pytest.mark.slow
 def test_bimpm_glyph_aux_loss_covers_both_sentences(tmp_path_factory, components):
     """bimpm embeds premise and hypothesis with the same embedder (two calls per forward): the auxiliary glyph loss
     must pool both calls, not keep only the last one."""
