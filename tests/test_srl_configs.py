@@ -1,6 +1,6 @@
-"""The SRL configs (issue 5) train one epoch on the CoNLL-2009 fixtures, evaluate, and predict through the real
-`allennlp predict` command (`chinese_srl`: JSON and CoNLL-2009 output); the `k_order_srl` model's pruning, scorers and
-optional inputs."""
+"""The SRL configs train one epoch on the CoNLL-2009 fixtures, evaluate, and predict through the real `allennlp predict`
+command (`chinese_srl`: JSON and CoNLL-2009 output) (slow); they read the predicted syntax columns unless told
+otherwise; the `k_order_srl` model's pruning, scorers and optional inputs."""
 import json
 import os
 import subprocess
@@ -95,6 +95,7 @@ def check_json_predictions(text, gold_path):
     return records
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", CONFIGS)
 def test_config_trains_evaluates_and_predicts(name, trained, tmp_path):
     run = trained(name)
@@ -142,6 +143,7 @@ def test_config_trains_evaluates_and_predicts(name, trained, tmp_path):
                        for p in sys_sentence.predicates)
 
 
+@pytest.mark.slow
 def test_predictor_python_api(trained):
     run = trained("k_order_pruning")
     predictor = load_predictor(run)
@@ -163,6 +165,7 @@ def test_predictor_python_api(trained):
     assert empty["predicates"] == [] and empty["words"] == ["消息"]
 
 
+@pytest.mark.slow
 def test_predictor_rejects_malformed_input(trained):
     from glyce_allennlp.dataset_readers.io import ReaderError
 
@@ -173,11 +176,61 @@ def test_predictor_rejects_malformed_input(trained):
             "3\t了\t了\t了\tAS\tAS\t_\t_\t1\t1\tAUX\tAUX\t_\t_\n", "\n")])
 
 
+@pytest.mark.slow
 def test_predictor_per_predicate_with_the_dataset_reader(trained):
     predictor = load_predictor(trained("k_order_pruning"))
     instance = list(predictor._dataset_reader.read(os.path.join(SRL, "test.txt")))[0]
     output = predictor.predict_instance(instance)
     assert output["predicate_index"] == 4 and len(output["roles"]) == 8 and output["sense"].startswith("召开.")
+
+
+# ---------------------------------------------------------------------------------- which syntax columns are read
+def file_pos_columns(path):
+    """words → (POS column, PPOS column) of every sentence of a CoNLL-2009 file, read straight from the file."""
+    sentences, rows = [], []
+    for line in open(path, encoding="utf-8").read().splitlines() + [""]:
+        if line.strip():
+            rows.append(line.split("\t"))
+        elif rows:
+            sentences.append(rows)
+            rows = []
+    columns = {tuple(r[1] for r in rows): ([r[4] for r in rows], [r[5] for r in rows]) for rows in sentences}
+    assert len(columns) == len(sentences)  # no two sentences with the same words
+    return columns
+
+
+def read_train_fixture(name, overrides):
+    """(words, pos, candidates) of every instance the config's reader makes of the SRL training fixture."""
+    from allennlp.common import Params
+    from allennlp.data import DatasetReader
+
+    params = Params.from_file(os.path.join(REPO, "training_configs", "srl", f"{name}.jsonnet"), json.dumps(overrides))
+    reader = DatasetReader.from_params(params.pop("dataset_reader"))
+    return [(tuple(i["metadata"]["words"]), i["metadata"]["pos"], i["metadata"]["candidates"])
+            for i in reader.read(os.path.join(SRL, "train.txt"))]
+
+
+@pytest.mark.parametrize("name", CONFIGS)
+def test_srl_configs_read_the_predicted_syntax_columns_by_default(name, components, monkeypatch):
+    """The CoNLL-2009 closed setting: POS from PPOS, pruning over PHEAD; gold POS/HEAD only on request
+    (-o '{"dataset_reader.columns": "gold"}', or the lib's columns="gold"). The training fixture's predicted columns
+    differ from the gold ones in a POS and in a head."""
+    from config_support import evaluate_call, evaluate_config
+
+    assert evaluate_config(f"srl/{name}")["dataset_reader"]["columns"] == "predicted"
+    assert evaluate_call("srl/srl.libsonnet", "srl(glyce=false)")["dataset_reader"]["columns"] == "predicted"
+    assert evaluate_call("srl/srl.libsonnet", 'srl(glyce=false, columns="gold")')["dataset_reader"]["columns"] == "gold"
+
+    for var in ("TRAIN_DATA_PATH", "VALIDATION_DATA_PATH"):
+        monkeypatch.setenv(var, "unused")
+    columns = file_pos_columns(os.path.join(SRL, "train.txt"))
+    predicted = read_train_fixture(name, {"dataset_reader.pruning_k": 1})  # k = 1: the head change shows
+    gold = read_train_fixture(name, {"dataset_reader.pruning_k": 1, "dataset_reader.columns": "gold"})
+    assert {words for words, _, _ in predicted} <= set(columns)  # (a sentence without predicates: no instance)
+    assert all(pos == columns[words][1] for words, pos, _ in predicted)  # PPOS
+    assert all(pos == columns[words][0] for words, pos, _ in gold)  # POS
+    assert [pos for _, pos, _ in predicted] != [pos for _, pos, _ in gold]
+    assert [c for _, _, c in predicted] != [c for _, _, c in gold]  # the pruning follows PHEAD, not HEAD
 
 
 # ------------------------------------------------------------------------------------------------ the model itself

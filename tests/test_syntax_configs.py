@@ -1,4 +1,4 @@
-"""The syntax configs (issue 4) train one epoch on the UD fixtures, evaluate, and predict through the real
+"""The syntax configs train one epoch on the UD fixtures, evaluate, and predict through the real
 `allennlp predict` command with one output record per input line: the biaffine parsers with the
 `chinese_dependency_parser` predictor (JSON and, via --predictor-args, CoNLL-U), the UD char-level POS taggers with
 `chinese_tagger`; and the raw-text pipeline (POS tagger output → parser)."""
@@ -78,6 +78,7 @@ def evaluate_archive(run, test_file):
     return evaluate(archive.model, loader, cuda_device=-1)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", PARSERS)
 def test_parser_config_trains_evaluates_and_predicts(name, trained, tmp_path):
     run = trained(name)
@@ -110,6 +111,7 @@ def test_parser_config_trains_evaluates_and_predicts(name, trained, tmp_path):
     assert predictions[0]["pos"] == ["_"] * 6  # no POS given
 
 
+@pytest.mark.slow
 def test_parser_conllu_output_via_predictor_args(trained, tmp_path):
     run = trained("glyce_biaffine")
     text = allennlp_predict(run / "model.tar.gz", RAW_WORDS, tmp_path / "p.conllu", "chinese_dependency_parser",
@@ -134,6 +136,7 @@ def test_parser_conllu_output_via_predictor_args(trained, tmp_path):
     assert sentences[1].words[0] == "李娜" and sentences[1].upos[0] == "PROPN"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", TAGGERS)
 def test_ud_pos_tagger_config_trains_evaluates_and_predicts(name, trained, tmp_path):
     run = trained(name)
@@ -154,6 +157,7 @@ def test_ud_pos_tagger_config_trains_evaluates_and_predicts(name, trained, tmp_p
         assert "".join(prediction["words"]) == "".join(line.split())
 
 
+@pytest.mark.slow
 def test_raw_text_pipeline_pos_tagger_then_parser(trained):
     """Raw, unsegmented text → UD char-level POS tagger (joint segmentation + UPOS, `chinese_tagger`) → parser."""
     from allennlp.models.archival import load_archive
