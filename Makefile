@@ -15,6 +15,7 @@ $(STAMP): requirements/base.txt requirements/constraints.txt setup.py
 	$(PIP) install -q --disable-pip-version-check -r requirements/base.txt -c requirements/constraints.txt
 	$(PIP) install -q --disable-pip-version-check --no-deps -c requirements/constraints.txt allennlp allennlp-models
 	$(PIP) install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(BIN)/python -m glyce_allennlp.patches.nltk_downloads install
 	@touch $(STAMP)
 
 # `apt-get download` needs Debian package lists; a fresh machine (or container) may have none: refresh them when root.

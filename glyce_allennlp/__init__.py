@@ -2,9 +2,10 @@
 
 Importing this package is cheap and does not import AllenNLP: the glyph core (:mod:`glyce_allennlp.glyph`) and the
 ``glyce-allennlp`` command line work without it. The AllenNLP components (readers, the ``glyce_characters`` indexer,
-the ``glyce`` token embedder, the ``glyce_aux_loss`` model wrapper, the ``glyce_aux_lambda`` callback, predictors) and
-the runtime patches of :mod:`glyce_allennlp.compat` are registered by ``--include-package glyce_allennlp`` (AllenNLP
-imports every submodule), or from Python by :func:`load_components`.
+the ``glyce`` token embedder, the ``glyce_aux_loss`` model wrapper, the ``glyce_aux_lambda`` callback, predictors) are
+registered by ``--include-package glyce_allennlp`` (AllenNLP imports every submodule), or from Python by
+:func:`load_components`; the runtime patches of AllenNLP (:mod:`glyce_allennlp.patches`) are applied whenever one of
+those AllenNLP-facing subpackages is imported.
 """
 import os
 import sys
@@ -59,6 +60,9 @@ def load_components() -> None:
     from allennlp.common.plugins import import_plugins
     from allennlp.common.util import import_module_and_submodules
 
+    from glyce_allennlp import patches
+
+    patches.apply()
     import_plugins()
     import_module_and_submodules("glyce_allennlp")
     _set_cuda_device_default()

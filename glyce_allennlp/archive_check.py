@@ -7,7 +7,7 @@ of the records inside ``weights.th`` (corrupted weights load silently). :func:`v
 to the end: gzip CRC and length, tar structure, the members AllenNLP needs, ``config.json`` as JSON, and the CRC32 of
 every record of ``weights.th``. Every problem is an :class:`ArchiveError` naming the archive, the member and a hint.
 
-:mod:`glyce_allennlp.compat` runs it before every ``load_archive`` (``allennlp predict``/``evaluate``,
+:mod:`glyce_allennlp.patches.archives` runs it before every ``load_archive`` (``allennlp predict``/``evaluate``,
 ``Predictor.from_path``, ...), and turns the errors AllenNLP/torch raise while loading into :class:`ArchiveError`
 too. Set ``GLYCE_VERIFY_ARCHIVES=0`` to skip the up-front check (it costs one extra decompression of the archive).
 

@@ -1,8 +1,8 @@
-"""Archives (issue 8): loading a model.tar.gz never needs ``weights_only=False``; a truncated or tampered archive
+"""Archives: loading a model.tar.gz never needs ``weights_only=False``; a truncated or tampered archive
 gives a clear ``ArchiveError``; archives are written atomically; glyph tables are not in the weights, the fonts'
 sha256 are, and a different font at load time is refused.
 
-To cover another model (issues 3 and 4), add its archive to ``ARCHIVES`` (a function returning a serialization
+To cover another model, add its archive to ``ARCHIVES`` (a function returning a serialization
 folder): every damage case below runs on each.
 """
 import io
@@ -100,6 +100,7 @@ DAMAGE = ["empty", "not_gzip", "truncated_10", "truncated_half", "truncated_gzip
           "no_vocabulary", "no_weights", "malicious_pickle"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", DAMAGE)
 def test_damaged_archive_gives_a_clear_error_naming_the_archive(kind, serialization_dir, tmp_path):
     from allennlp.models.archival import load_archive
@@ -117,6 +118,7 @@ def test_damaged_archive_gives_a_clear_error_naming_the_archive(kind, serializat
     assert not (tmp_path / "PWNED").exists()  # never unpickled with weights_only=False
 
 
+@pytest.mark.slow
 def test_malicious_weights_are_refused_by_the_safe_loader_even_without_the_up_front_check(
         serialization_dir, tmp_path, monkeypatch):
     from allennlp.models.archival import load_archive
@@ -130,6 +132,7 @@ def test_malicious_weights_are_refused_by_the_safe_loader_even_without_the_up_fr
     assert not (tmp_path / "PWNED").exists()
 
 
+@pytest.mark.slow
 def test_every_entry_point_refuses_a_damaged_archive_and_writes_archives_atomically(serialization_dir, tmp_path,
                                                                                      monkeypatch):
     """AllenNLP's modules import ``load_archive`` / ``archive_model`` by name: the patch reaches each of them."""
@@ -187,6 +190,7 @@ def test_no_code_path_passes_weights_only_false():
     assert (major, minor) >= (2, 6)  # torch.load defaults to weights_only=True
 
 
+@pytest.mark.slow
 def test_load_archive_and_recover_files_load_with_weights_only(serialization_dir, monkeypatch):
     from allennlp.models.archival import load_archive
 
@@ -208,6 +212,7 @@ def test_load_archive_and_recover_files_load_with_weights_only(serialization_dir
 
 
 # ------------------------------------------------------------------------------------------------ writing
+@pytest.mark.slow
 def test_archive_is_written_atomically(serialization_dir, tmp_path, monkeypatch):
     from allennlp.models import archival
 
@@ -234,6 +239,7 @@ def test_archive_is_written_atomically(serialization_dir, tmp_path, monkeypatch)
 
 
 # ------------------------------------------------------------------------------------------------ glyph memory
+@pytest.mark.slow
 def test_glyph_table_is_not_in_the_weights_and_the_archive_does_not_grow_with_it(serialization_dir):
     from allennlp.models.archival import load_archive
 
@@ -261,6 +267,7 @@ def test_glyph_table_is_not_in_the_weights_and_the_archive_does_not_grow_with_it
     assert tensor_bytes <= len(weights) < tensor_bytes + 64 * 1024
 
 
+@pytest.mark.slow
 def test_archive_records_the_font_sha256(serialization_dir):
     from glyce_allennlp.glyph.fonts import resolve_font, sha256_of
 
@@ -271,6 +278,7 @@ def test_archive_records_the_font_sha256(serialization_dir):
     assert recorded == [resolve_font("song").sha256, sha256_of(user_font_path())]
 
 
+@pytest.mark.slow
 def test_a_different_font_at_load_time_is_refused(serialization_dir, tmp_path, monkeypatch, caplog):
     from allennlp.models.archival import load_archive
 
@@ -291,6 +299,7 @@ def test_a_different_font_at_load_time_is_refused(serialization_dir, tmp_path, m
     assert bytes(glyph.font_sha256[1].tolist()).hex() == sha256_of(str(other))  # records the font in use
 
 
+@pytest.mark.slow
 def test_weights_saved_before_fonts_were_recorded_still_load(serialization_dir):
     from allennlp.models.archival import load_archive
 

@@ -1,10 +1,14 @@
-"""Scale (issue 8): the Glyce tagger trains with AllenNLP's ``"distributed"`` config on 2 CPU worker processes
-(torch.distributed, gloo backend, DistributedDataParallel).
+"""Scale: the Glyce tagger trains with AllenNLP's ``"distributed"`` config on 2 CPU worker processes
+(torch.distributed, gloo backend, DistributedDataParallel), with a test set.
 
-What is checked, from a real ``allennlp train`` run with ``"distributed": {"cuda_devices": [-1, -1]}`` and a probe
-callback (tests/reliability_support.py) that dumps what each worker holds at the end:
+What is checked, from one real ``allennlp train`` run with ``"distributed": {"cuda_devices": [-1, -1]}``, a test set
+(``evaluate_on_test``) and a probe callback (tests/reliability_support.py) that dumps what each worker holds at the
+end of training:
+* the run ends normally: ``metrics.json`` with the ``test_`` metrics and ``model.tar.gz`` (AllenNLP 2.10.1 alone dies
+  after training: see glyce_allennlp.patches.distributed_evaluation);
+* the ``test_`` metrics are those of the whole test set: equal to a single-process evaluation of the archive;
 * same metrics format as single-process training (same keys, Python floats, finite), span F1 included
-  (glyce_allennlp.compat aggregates SpanBasedF1Measure over the workers);
+  (glyce_allennlp.patches.distributed_metrics aggregates SpanBasedF1Measure over the workers);
 * the weights are identical in both workers (DDP syncs parameters and the ``font_sha256`` buffer); the glyph
   *tables* are not parameters: each worker renders its own, identical for the training characters (same vocabulary,
   same fonts) and grown on demand by whatever characters its data shard brings;
@@ -15,28 +19,32 @@ import json
 
 import pytest
 
-from reliability_support import (CWS_CONFIG, FIXTURES, allennlp_cli, assert_metrics_are_finite_numbers, comparable_metrics,
-                                 run, small_overrides, subprocess_env, trained_tagger)
+from reliability_support import (CWS_CONFIG, FIXTURES, allennlp_cli, assert_metrics_are_finite_numbers,
+                                 comparable_metrics, run, small_overrides, subprocess_env, trained_tagger)
+
+pytestmark = pytest.mark.slow  # real training runs, subprocesses
 
 WORKERS = 2
 
 
-def test_two_cpu_workers_train_predict_and_stay_in_sync(tmp_path, components):
-    import math
+TEST_SET = FIXTURES / "cws" / "test.txt"
 
-    from allennlp.models.archival import load_archive
-    from allennlp.predictors import Predictor
 
+@pytest.fixture(scope="module")
+def distributed_run(tmp_path_factory):
+    """One distributed training run: its serialization folder, log, return code and the unseen characters."""
     from glyce_allennlp.glyph.fonts import gb2312_chars
 
-    serialization_dir = tmp_path / "distributed"
-    # validation data with characters unseen in training, at an even and an odd line: AllenNLP shards instances
-    # round-robin, so each worker renders different characters on demand
-    train = (FIXTURES / "cws" / "train.txt").read_text(encoding="utf-8")
+    folder = tmp_path_factory.mktemp("distributed")
+    serialization_dir = folder / "run"
+    # validation data with characters unseen in training (and in the test set), at an even and an odd line:
+    # AllenNLP shards instances round-robin, so each worker renders different characters on demand
+    seen = "".join((FIXTURES / "cws" / name).read_text(encoding="utf-8") for name in ("train.txt", "dev.txt"))
+    seen += TEST_SET.read_text(encoding="utf-8")
     dev_lines = (FIXTURES / "cws" / "dev.txt").read_text(encoding="utf-8").splitlines()
-    unseen = [c for c in gb2312_chars(level1_only=True) if c not in train and c not in "".join(dev_lines)][:4]
+    unseen = [c for c in gb2312_chars(level1_only=True) if c not in seen][:4]
     dev_lines += [f"{unseen[0]} {unseen[1]}", f"{unseen[2]}{unseen[3]}"]
-    dev = tmp_path / "dev.txt"
+    dev = folder / "dev.txt"
     dev.write_text("\n".join(dev_lines) + "\n", encoding="utf-8")
     overrides = small_overrides(epochs=1, **{
         "distributed": {"cuda_devices": [-1] * WORKERS},
@@ -44,13 +52,46 @@ def test_two_cpu_workers_train_predict_and_stay_in_sync(tmp_path, components):
     })
     cmd = allennlp_cli("train", CWS_CONFIG, "-s", str(serialization_dir), "-o", json.dumps(overrides),
                        "--include-package", "reliability_support")
-    proc = run(cmd, subprocess_env(VALIDATION_DATA_PATH=str(dev)), tmp_path / "train.log", timeout=600)
-    assert proc.returncode == 0, (tmp_path / "train.log").read_text(errors="replace")[-4000:]
+    env = subprocess_env(VALIDATION_DATA_PATH=str(dev), TEST_DATA_PATH=str(TEST_SET))
+    proc = run(cmd, env, folder / "train.log", timeout=600)
+    return serialization_dir, (folder / "train.log").read_text(errors="replace"), proc.returncode, unseen
+
+
+def test_two_cpu_workers_with_a_test_set_finish_with_the_whole_test_set_evaluated(distributed_run, components):
+    from allennlp.data.data_loaders import MultiProcessDataLoader
+    from allennlp.models.archival import load_archive
+    from allennlp.training.util import evaluate
+
+    serialization_dir, log, returncode, _ = distributed_run
+    assert returncode == 0, log[-4000:]
+    assert "Connection closed by peer" not in log
+    assert (serialization_dir / "model.tar.gz").is_file()
+    metrics = json.loads((serialization_dir / "metrics.json").read_text())
+    test_metrics = {k[len("test_"):]: v for k, v in metrics.items() if k.startswith("test_")}
+    assert {"loss", "accuracy", "f1-measure-overall"} <= set(test_metrics)
+
+    # the same numbers as evaluating the archived model on the whole test set in one process
+    archive = load_archive(str(serialization_dir / "model.tar.gz"))
+    loader = MultiProcessDataLoader(archive.validation_dataset_reader, str(TEST_SET), batch_size=16)
+    loader.index_with(archive.model.vocab)
+    expected = evaluate(archive.model, loader)
+    counted = {k: v for k, v in expected.items() if k != "loss"}  # the loss averages over batches: batching differs
+    assert {k: test_metrics[k] for k in counted} == pytest.approx(counted, abs=1e-9)
+
+
+def test_two_cpu_workers_train_predict_and_stay_in_sync(distributed_run, components):
+    import math
+
+    from allennlp.models.archival import load_archive
+    from allennlp.predictors import Predictor
+
+    serialization_dir, log, returncode, unseen = distributed_run
+    assert returncode == 0, log[-4000:]
 
     # metrics: the format of a single-process run of the same config (tests/reliability_support.trained_tagger)
     metrics = json.loads((serialization_dir / "metrics.json").read_text())
     single = json.loads((trained_tagger() / "metrics.json").read_text())
-    assert set(comparable_metrics(metrics)) == set(comparable_metrics(single))
+    assert {k for k in comparable_metrics(metrics) if not k.startswith("test_")} == set(comparable_metrics(single))
     assert {f"peak_worker_{rank}_memory_MB" for rank in range(WORKERS)} <= set(metrics)
     assert_metrics_are_finite_numbers(metrics)
     assert 0.0 <= metrics["validation_f1-measure-overall"] <= 1.0

@@ -1,14 +1,15 @@
-"""Faults (issue 8): training survives SIGKILL + ``allennlp train --recover``; a glyph cache file left by a killed
+"""Faults: training survives SIGKILL + ``allennlp train --recover``; a glyph cache file left by a killed
 process is detected and rebuilt.
 
 The recover test runs the real ``allennlp train`` on the CWS fixtures with the Glyce tagger config (shrunk), kills
 it with SIGKILL as soon as the first end-of-epoch checkpoint exists, plants half-written files of the *next*
-checkpoint (what a process killed inside ``torch.save`` leaves with AllenNLP's non-atomic writer), resumes with
-``--recover``, and compares every metric with an uninterrupted run of the same config and seed (run in the test process while
-the victim trains).
-They are equal (``pytest.approx`` only absorbs float noise) because glyce_allennlp.compat stores the torch RNG
-state in the checkpoint: AllenNLP replays the data loader over completed epochs (so the batch order is the same)
-but skips their forward passes, so without it dropout would draw different masks after the recover.
+checkpoint (what a process killed inside ``torch.save`` leaves with AllenNLP's non-atomic writer) and the temporary
+file of a writer killed mid-write (what the atomic writer of glyce_allennlp.patches.checkpoints leaves), resumes
+with ``--recover``, and compares every metric with an uninterrupted run of the same config and seed (run in the test
+process while the victim trains).
+They are equal (``pytest.approx`` only absorbs float noise) because glyce_allennlp.patches.checkpoints stores the
+torch RNG state in the checkpoint: AllenNLP replays the data loader over completed epochs (so the batch order is the
+same) but skips their forward passes, so without it dropout would draw different masks after the recover.
 """
 import json
 import signal
@@ -23,6 +24,8 @@ import torch
 
 from reliability_support import (CWS_CONFIG, CWS_DATA, allennlp_cli, assert_metrics_are_finite_numbers,
                                  comparable_metrics, environment, run, small_overrides, subprocess_env, torch_threads)
+
+pytestmark = pytest.mark.slow  # real training runs, subprocesses
 
 EPOCHS = 3
 
@@ -40,7 +43,7 @@ def test_sigkill_after_first_checkpoint_then_recover_reaches_the_same_metrics(tm
     killed = {}
 
     def kill_after_first_checkpoint(victim):
-        first_checkpoint = victim_dir / "training_state_e1_b0.th"  # written last, atomically (compat)
+        first_checkpoint = victim_dir / "training_state_e1_b0.th"  # written last, atomically
         deadline = time.time() + 400
         while not first_checkpoint.exists() and victim.poll() is None and time.time() < deadline:
             time.sleep(0.02)
@@ -68,6 +71,12 @@ def test_sigkill_after_first_checkpoint_then_recover_reaches_the_same_metrics(tm
     for stem in ("model_state", "training_state"):
         data = (victim_dir / f"{stem}_e1_b0.th").read_bytes()
         (victim_dir / f"{stem}_e2_b0.th").write_bytes(data[: len(data) // 2])
+    # ... and the temporary file of the atomic writer, killed mid-write (its process is gone)
+    stale = victim_dir / f"model_state_e2_b0.th.{victim.pid}.tmp"
+    stale.write_bytes(data[: len(data) // 3])
+    kept = [victim_dir / "notes.tmp", victim_dir / "best.th.tmp"]  # not our temporary-name pattern: not touched
+    for path in kept:
+        path.write_bytes(b"not ours")
 
     recovered = run(_train_cmd(victim_dir, "--recover"), env, tmp_path / "recover.log", timeout=600)
     log = (tmp_path / "recover.log").read_text(errors="replace")
@@ -75,7 +84,8 @@ def test_sigkill_after_first_checkpoint_then_recover_reaches_the_same_metrics(tm
 
     assert "Ignoring the incomplete checkpoint" in log and "model_state_e2_b0.th" in log
     assert "Restored the torch random number generator state" in log
-    assert not list(victim_dir.glob("*.tmp"))
+    assert "Removed " + str(stale) in log and not stale.exists()
+    assert sorted(victim_dir.glob("*.tmp")) == sorted(kept)
     expected = json.loads((reference_dir / "metrics.json").read_text())
     got = json.loads((victim_dir / "metrics.json").read_text())
     assert_metrics_are_finite_numbers(got)

@@ -30,3 +30,7 @@ __all__ = [
     "ChineseSentencePairDatasetReader", "ChineseTextClassificationDatasetReader", "ConllDependenciesDatasetReader",
     "BertSentenceInputReader", "Conll2009SrlDatasetReader",
 ]
+
+from glyce_allennlp.patches import apply as _apply_patches  # noqa: E402
+
+_apply_patches()  # AllenNLP's runtime patches (glyce_allennlp.patches) for every use of this subpackage
