@@ -42,10 +42,15 @@ def main(argv: Optional[List[str]] = None) -> int:
                                                         "query's sheet gets its code point in the file name)")
     neighbors.add_argument("--embedding", default=None, help="module path of the glyph embedding, if several")
     neighbors.add_argument("--cuda-device", type=int, default=-1)
+    from glyce_allennlp.vectors.cli import add_vector_parsers  # `embeddings`, `lexicon`: gensim/jieba load when run
+
+    add_vector_parsers(sub)
     args = parser.parse_args(argv)
 
     if args.command == "srl-pruning":
         return run_srl_pruning(args)
+    if args.command in ("embeddings", "lexicon"):
+        return args.run_vectors(args)
 
     if args.command == "fonts" and args.action == "install":
         print(f"font folder: {font_dir()}")

@@ -1,0 +1,70 @@
+from typing import Dict, List
+
+import torch
+from allennlp.data.token_indexers import TokenIndexer
+from allennlp.data.token_indexers.token_indexer import IndexedTokenList
+from allennlp.data.tokenizers import Token
+from allennlp.data.vocabulary import Vocabulary
+
+from glyce_allennlp.vectors.lexicon import PADDING_ID, Lexicon, softlexicon_inputs
+
+
+@TokenIndexer.register("softlexicon")
+class SoftLexiconIndexer(TokenIndexer):
+    """SoftLexicon inputs (Ma et al., ACL 2020) of each character: the ids and weights of the lexicon words in its
+    B/M/E/S word sets, for the ``softlexicon`` token embedder (see :mod:`glyce_allennlp.vectors.lexicon` for the sets,
+    the weights ``4 · z(w) / Z``, the NONE word of an empty set and the lexicon file).
+
+    The lexicon and the word frequencies ``z(w)`` come from one file, ``lexicon_file`` (``word<TAB>count`` a line),
+    written by ``glyce-allennlp lexicon`` with the counts taken on the training text; ids are the file's line order
+    (line ``k`` → id ``k + 1``; 0 padding, 1 NONE), not a vocabulary namespace: nothing is counted into the
+    vocabulary. Give the ``softlexicon`` embedder the same file. The file is read again when a trained model is loaded
+    (``allennlp predict``), so keep it at the path the config names.
+
+    Parameters
+    ----------
+    lexicon_file : the lexicon file.
+    token_min_padding_length : see :class:`TokenIndexer`.
+
+    Output per field: ``{"lexicon_ids": (num_tokens, 4, words_per_set) long, "lexicon_weights": (num_tokens, 4,
+    words_per_set) float}`` → tensors ``(batch, num_tokens, 4, words_per_set)``; sets are padded with id 0 and
+    weight 0 to the longest set of the batch. A token that is not exactly one character raises ``ValueError`` naming
+    it.
+    """
+
+    def __init__(self, lexicon_file: str, token_min_padding_length: int = 0) -> None:
+        super().__init__(token_min_padding_length)
+        self.lexicon_file = lexicon_file
+        self.lexicon = Lexicon.read(lexicon_file)
+
+    def count_vocab_items(self, token: Token, counter: Dict[str, Dict[str, int]]):
+        pass  # ids come from the lexicon file
+
+    def tokens_to_indices(self, tokens: List[Token], vocabulary: Vocabulary) -> IndexedTokenList:
+        chars = []
+        for token in tokens:
+            if token.text is None or len(token.text) != 1:
+                raise ValueError(f"softlexicon indexes single characters, got the token {token.text!r}; tokenise the "
+                                 f"text into characters")
+            chars.append(token.text)
+        ids, weights = softlexicon_inputs(chars, self.lexicon)
+        return {"lexicon_ids": ids, "lexicon_weights": weights}
+
+    def get_empty_token_list(self) -> IndexedTokenList:
+        return {"lexicon_ids": [], "lexicon_weights": []}
+
+    def get_padding_lengths(self, indexed_tokens: IndexedTokenList) -> Dict[str, int]:
+        ids = indexed_tokens["lexicon_ids"]
+        return {"lexicon_ids": max(len(ids), self._token_min_padding_length),
+                "words_per_set": max((len(word_ids) for char_sets in ids for word_ids in char_sets), default=1)}
+
+    def as_padded_tensor_dict(self, tokens: IndexedTokenList,
+                              padding_lengths: Dict[str, int]) -> Dict[str, torch.Tensor]:
+        shape = (padding_lengths["lexicon_ids"], 4, padding_lengths["words_per_set"])
+        ids = torch.full(shape, PADDING_ID, dtype=torch.long)
+        weights = torch.zeros(shape, dtype=torch.float)
+        for i, (char_ids, char_weights) in enumerate(zip(tokens["lexicon_ids"], tokens["lexicon_weights"])):
+            for s, (set_ids, set_weights) in enumerate(zip(char_ids, char_weights)):
+                ids[i, s, :len(set_ids)] = torch.tensor(set_ids, dtype=torch.long)
+                weights[i, s, :len(set_weights)] = torch.tensor(set_weights, dtype=torch.float)
+        return {"lexicon_ids": ids, "lexicon_weights": weights}
