@@ -7,7 +7,9 @@ identical weights and identical F1: the script checks it. Reported: training sen
 gradient clipping + optimiser step; batching and validation excluded), seconds spent in the Viterbi decoder, prediction sentences/second on dev, dev/test
 span F1.
 
-    OMP_NUM_THREADS=1 nice -n 5 .venv/bin/python benchmarks/crf_speed.py --epochs 3 --out runs/crf_speed.json
+    OMP_NUM_THREADS=1 nice -n 5 .venv/bin/python benchmarks/crf_speed.py --epochs 3 --out crf_speed.json
+
+``benchmarks/run.py --crf-speed EPOCHS`` runs it and puts the numbers into the results.
 """
 import argparse
 import copy
@@ -21,15 +23,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-
-def default_data():
-    return os.environ.get("GLYCE_DATA") or str(REPO.parent / "shared" / "data")
+from run import data_folder  # noqa: E402  (benchmarks/ is on sys.path: this script's own folder)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config", default=str(REPO / "training_configs/ner/bilstm_crf.jsonnet"))
-    data = default_data()
+    data = data_folder() or REPO.parent / "shared" / "data"
     parser.add_argument("--train", default=f"{data}/resume_ner/train.char.bmes")
     parser.add_argument("--dev", default=f"{data}/resume_ner/dev.char.bmes")
     parser.add_argument("--test", default=f"{data}/resume_ner/test.char.bmes")

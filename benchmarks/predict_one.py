@@ -8,7 +8,7 @@ Pass 1 is "cold" (the glyph model renders the characters it has never seen and f
 steady-state figure is the fastest of the later passes.
 
     python benchmarks/predict_one.py --test test.bmes --train train.bmes --label-fields tags --spans \
-        --archives runs/a/model.tar.gz runs/b/model.tar.gz --out predict.json
+        --archives a/model.tar.gz b/model.tar.gz --out predict.json
 """
 import argparse
 import json

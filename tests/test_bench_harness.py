@@ -1,4 +1,5 @@
-"""The benchmark harness (benchmarks/run.py) end to end on the fixture corpus, and its pieces."""
+"""The benchmark harness (benchmarks/run.py) end to end on the fixture corpus, and its pieces (benchmarks/report.py,
+benchmarks/predict_one.py)."""
 import json
 import os
 import subprocess
@@ -46,14 +47,18 @@ def test_msra_preparation_joins_blocks_renames_test_tags_and_normalises_width(tm
     assert open(files["test"], encoding="utf-8").read() == "B B-ORG\nC E-ORG\n\n北 S-LOC\n\n"
 
 
-def test_list_shows_every_benchmark():
+@pytest.mark.slow
+def test_list_shows_every_benchmark_and_the_tuning_variants():
     proc = subprocess.run([sys.executable, os.path.join(REPO, "benchmarks", "run.py"), "--list"],
                           capture_output=True, text=True, cwd=REPO)
     assert proc.returncode == 0, proc.stderr
     for name in ("resume_ner", "weibo_ner", "msra_ner", "ud1_pos", "ud1_dependency", "chnsenticorp", "lcqmc"):
         assert name in proc.stdout
+    for variant in ("paper_layout", "proj100_ln", "lambda0_0", "img16"):
+        assert variant in proc.stdout
 
 
+@pytest.mark.slow
 def test_missing_data_explains_where_to_get_each_dataset(tmp_path):
     import run
 
@@ -66,6 +71,7 @@ def test_missing_data_explains_where_to_get_each_dataset(tmp_path):
     assert run.BENCHMARKS[0].get
 
 
+@pytest.mark.slow
 def test_harness_trains_baseline_and_glyce_and_writes_results(tmp_path):
     """resume_ner laid out from the NER fixtures: both models train 1 epoch, predict, and the tables are written."""
     data = tmp_path / "data" / "resume_ner"
@@ -157,6 +163,7 @@ def test_harness_trains_baseline_and_glyce_and_writes_results(tmp_path):
     assert entry["models"]["baseline"]["seeds"] == [13]
 
 
+@pytest.mark.slow
 def test_tuning_runs_read_dev_only(tmp_path):
     data = tmp_path / "data" / "weibo_ner" / "latticelstm_bmes"
     data.mkdir(parents=True)
@@ -164,8 +171,8 @@ def test_tuning_runs_read_dev_only(tmp_path):
         os.symlink(os.path.join(FIXTURES, "ner", f"{split}.bmes"), data / f"{split}.all.bmes")
     env = dict(os.environ, GLYCE_DATA=str(tmp_path / "data"))
     prefix = tmp_path / "tuning"
-    proc = subprocess.run([sys.executable, os.path.join(REPO, "benchmarks", "tune.py"), "weibo_ner", "--variants",
-                           "proj100", "--seeds", "13", "--epochs", "1", "--workdir", str(tmp_path / "w"),
+    proc = subprocess.run([sys.executable, os.path.join(REPO, "benchmarks", "run.py"), "--tune", "weibo_ner",
+                           "--variants", "proj100", "--seeds", "13", "--epochs", "1", "--workdir", str(tmp_path / "w"),
                            "--results", str(prefix)], capture_output=True, text=True, cwd=REPO, env=env)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     run_dir = tmp_path / "w" / "weibo_ner" / "proj100-seed13"
@@ -191,6 +198,50 @@ def test_epoch_time_ratio_uses_the_epochs_both_models_ran_concurrently():
     assert summary["comparison"]["epoch_time_ratio"] == pytest.approx(1.5)
     assert summary["comparison"]["epoch_time_ratio_all_epochs"] == pytest.approx(1.0)
     assert summary["comparison"]["test_delta"] == pytest.approx(0.02)
-    markdown = run.render_markdown({"benchmarks": {"resume_ner": {
-        **summary, "date": "d", "command": "c", "machine": {"cpu": "cpu", "cores": 2}, "load_average": [1.0]}}})
+    from report import render_results
+
+    markdown = render_results({"benchmarks": {"resume_ner": {
+        **summary, "date": "d", "command": "c", "machine": {"cpu": "cpu", "cores": 2}, "load_average": [1.0]}}},
+        {b.name: b.task for b in run.BENCHMARKS})
     assert "1.50×" in markdown and "+2.00" in markdown
+
+
+def test_report_has_one_summary_table_per_task_and_per_seed_details():
+    import run
+    from report import render_results
+
+    def entry(name, test_base, test_glyce, remarks=()):
+        bench = next(b for b in run.BENCHMARKS if b.name == name)
+        runs = [{"baseline": {"seed": s, "config": bench.configs[0], "test": test_base + d, "dev": 0.5,
+                              "train_seconds_per_epoch": 10.0},
+                 "glyce": {"seed": s, "config": bench.configs[1], "test": test_glyce + d, "dev": 0.6,
+                           "train_seconds_per_epoch": 12.0}} for s, d in ((13, 0.0), (14, 0.02))]
+        return {**run.summarise(bench, runs), "date": "d", "command": f"python benchmarks/run.py --only {name}",
+                "machine": {"cpu": "cpu", "cores": 2}, "load_average": [1.0], "remarks": list(remarks)}
+
+    results = {"benchmarks": {"chnsenticorp": entry("chnsenticorp", 0.80, 0.81),
+                              "resume_ner": entry("resume_ner", 0.90, 0.92, ["tagger dropout 0.5 for both"])}}
+    markdown = render_results(results, {b.name: b.task for b in run.BENCHMARKS})
+    # NER comes first whatever the order of the JSON entries, then sentence classification
+    assert markdown.index("### Named entity recognition") < markdown.index("### Sentence classification")
+    ner_table = markdown.split("### Named entity recognition")[1].split("###")[0]
+    assert "| Resume NER | span F1 | 91.00 ± 1.41 (dev 50.00) | 93.00 ± 1.41 (dev 60.00) | +2.00 |" in ner_table
+    assert "CRF-LSTM 94.41 · Lattice-LSTM 94.46 · Lattice-LSTM+Glyce 95.67" in ner_table
+    assert "ChnSentiCorp" not in ner_table
+    details = markdown.split("## Details")[1]
+    assert "- tagger dropout 0.5 for both" in details
+    assert "| `ner/glyce_bilstm_crf` | 14 | 94.00 | 60.00 |" in details
+
+
+def test_results_tables_are_written_between_the_markers_and_the_text_around_them_is_kept(tmp_path):
+    from report import BEGIN, END, write_markdown
+
+    path = tmp_path / "results.md"
+    write_markdown(path, "table one")
+    assert path.read_text().startswith("# Benchmark results") and "table one" in path.read_text()
+    path.write_text(f"# Results\n\nhand-written intro\n\n{BEGIN}\nold tables\n{END}\n\n## Other measurements\n")
+    write_markdown(path, "new tables")
+    text = path.read_text()
+    assert "hand-written intro" in text and "## Other measurements" in text
+    assert "new tables" in text and "old tables" not in text
+    assert text.index("hand-written intro") < text.index("new tables") < text.index("## Other measurements")

@@ -1,0 +1,193 @@
+"""Markdown reports of the benchmark harness (``benchmarks/run.py``): the results tables and the tuning table.
+
+``render_results(results, tasks)`` turns a results JSON (``benchmarks/results/results.json``) into one summary table
+per task (dataset | metric | baseline | + Glyce | Δ | paper anchors | epoch-time ratio | prediction ratio | seeds),
+then one details section per benchmark entry (command, remarks, per-seed numbers), the rendering check and the CRF
+decoder comparison. ``render_tuning(tuning)`` renders ``benchmarks/results/tuning.json``. ``write_markdown`` writes a
+report into a file, replacing only the part between :data:`BEGIN` and :data:`END` when the file has both markers, so
+hand-written text around them (``benchmarks/results.md``) is kept.
+"""
+import statistics
+from pathlib import Path
+from typing import Dict, List, Optional
+
+BEGIN = "<!-- written by benchmarks/run.py from its results JSON: edit the JSON or rerun, not this part -->"
+END = "<!-- end of the part written by benchmarks/run.py -->"
+
+TASK_ORDER = ["Named entity recognition", "POS tagging (joint segmentation + POS)", "Dependency parsing",
+              "Sentence classification", "Sentence pairs"]
+
+
+def _pct(x, digits=2) -> str:
+    return "–" if x is None else f"{100 * x:.{digits}f}"
+
+
+def _fmt_metric(stats: Dict) -> str:
+    """``mean ± sd`` of a metric summary (``n``, ``mean``, ``sd``) as percentages; ``–`` without values."""
+    if not stats["n"]:
+        return "–"
+    text = _pct(stats["mean"])
+    if stats["n"] > 1:
+        text += f" ± {100 * stats['sd']:.2f}"
+    return text
+
+
+def _fmt(stats: Optional[Dict], digits=1) -> str:
+    return "–" if not stats or stats.get("mean") is None else f"{stats['mean']:.{digits}f}"
+
+
+def _num(value, digits=1) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def _ratio(value) -> str:
+    return "–" if value is None else f"{value:.2f}×"
+
+
+def _epochs(entry: Dict) -> List[int]:
+    return sorted({r.get("epochs") for role in ("baseline", "glyce") for r in entry["models"][role]["runs"]
+                   if r.get("epochs")})
+
+
+def _summary_row(entry: Dict) -> str:
+    base, glyce, c = entry["models"]["baseline"], entry["models"]["glyce"], entry["comparison"]
+    dataset = entry["title"] + (f" ({entry['setting']})" if entry.get("setting") else "")
+    cells = [f"{_fmt_metric(m['test'])} (dev {_pct(m['dev']['mean'])})" for m in (base, glyce)]
+    delta = "–" if c["test_delta"] is None else f"{100 * c['test_delta']:+.2f}"
+    paper = " · ".join(f"{k} {v}" for k, v in entry["paper"].items()) or "–"
+    epoch_ratio = _ratio(c["epoch_time_ratio"])
+    if c.get("epoch_time_ratio_side_by_side") is False:
+        epoch_ratio += " (not side by side)"
+    prediction = (f"{_ratio(c['prediction_throughput_ratio'])} "
+                  f"(1st pass {_ratio(c['first_pass_prediction_throughput_ratio'])})")
+    seeds = ", ".join(map(str, glyce["seeds"])) or "–"
+    epochs = ",".join(map(str, _epochs(entry)))
+    return (f"| {dataset} | {entry['metric_label']} | {cells[0]} | {cells[1]} | {delta} | {paper} | {epoch_ratio} | "
+            f"{prediction} | {seeds}{f' · {epochs} epochs' if epochs else ''} |")
+
+
+def _details(entry: Dict, notes: str) -> List[str]:
+    base, glyce = entry["models"]["baseline"], entry["models"]["glyce"]
+    machine = entry["machine"]
+    lines = [f"### {entry['title']}", "",
+             f"`{base['config']}` vs `{glyce['config']}`, {entry['metric_label']}; {entry['date']}, {machine['cpu']} "
+             f"({machine['cores']} cores, load average {entry['load_average'][0]:.1f} at the start).", "",
+             f"```bash\n{entry['command']}\n```", ""]
+    remarks = ([notes] if notes else []) + list(entry.get("remarks", []))
+    if remarks:
+        lines += [f"- {r}" for r in remarks] + [""]
+    spans = any(m["unseen_entity_f1"]["n"] for m in (base, glyce))
+    header = ("| model | seed | test | dev | best epoch | epochs | s / training epoch | prediction sent/s (steady / "
+              "1st pass) | peak RSS (MiB) |" + (" F1 on test entities with an unseen char (gold entities) |" if spans
+                                                else ""))
+    lines += [header, "|" + "---|" * (10 if spans else 9)]
+    for m in (base, glyce):
+        for r in m["runs"]:
+            if "error" in r:
+                lines.append(f"| `{m['config']}` | {r['seed']} | failed |" + " |" * (7 if spans else 6))
+                continue
+            row = (f"| `{m['config']}` | {r['seed']} | {_pct(r.get('test'))} | {_pct(r.get('dev'))} | "
+                   f"{_num(r.get('best_epoch'), 0)} | {r.get('epochs', '–')} | "
+                   f"{_num(r.get('train_seconds_per_epoch'))} | "
+                   f"{_num(r.get('predict_sentences_per_second'))} / "
+                   f"{_num(r.get('predict_first_pass_sentences_per_second'))} | {_num(r.get('peak_rss_mb'), 0)} |")
+            if spans:
+                row += f" {_pct(r.get('unseen_entity_f1'))} ({r.get('unseen_gold_entities', '–')}) |"
+            lines.append(row)
+    lines.append("")
+    return lines
+
+
+def render_results(results: Dict, tasks: Dict[str, str]) -> str:
+    """The results report. ``tasks`` maps each benchmark name to its task (a heading of the summary), in the order
+    the entries are listed."""
+    lines = []
+    entries = results.get("benchmarks", {})
+    if entries:
+        order = list(tasks)  # the benchmark table's order
+        names = sorted(entries, key=lambda n: order.index(n) if n in order else len(order))
+        by_task: Dict[str, List[Dict]] = {}
+        for name in names:
+            by_task.setdefault(tasks.get(name, "Other"), []).append(entries[name])
+        lines += ["## Summary", "",
+                  "Test metric: mean ± standard deviation over the seeds (dev: mean of the dev-selected checkpoints). "
+                  "Epoch-time ratio: Glyce / baseline seconds per training epoch, over the epochs both ran at the "
+                  "same time. Prediction ratio: Glyce / baseline sentences per second, steady state (first pass "
+                  "in brackets: it includes rendering characters unseen in training).", ""]
+        for task in sorted(by_task, key=lambda t: TASK_ORDER.index(t) if t in TASK_ORDER else len(TASK_ORDER)):
+            lines += [f"### {task}", "",
+                      "| dataset | metric | baseline | + Glyce | Δ | paper anchors | epoch-time ratio | prediction "
+                      "ratio | seeds |", "|---|---|---|---|---|---|---|---|---|"]
+            lines += [_summary_row(entry) for entry in by_task[task]] + [""]
+        lines += ["## Details", ""]
+        for name in names:
+            lines += _details(entries[name], entries[name].get("notes", ""))
+    render = results.get("render")
+    if render:
+        lines += ["## Rendering the 6,763 GB2312 characters (target: < 20 s cold, < 1 s from cache)", "",
+                  "| fonts | image size | open fonts (s) | cold render (s) | load from cache (s) | missing | "
+                  "cache (MiB) |",
+                  "|---|---|---|---|---|---|---|"]
+        for r in render["numbers"].values():
+            lines.append(f"| {', '.join(r['fonts'])} | {r['image_size']} | {r['open_seconds']:.2f} | "
+                         f"{r['cold_render_seconds']:.1f} | {r['cache_load_seconds']:.3f} | {r['missing']} | "
+                         f"{r['cache_megabytes']:.1f} |")
+        lines += ["", f"{render['date']}, {render['machine']['cpu']}, `{render['command']}`.", ""]
+    crf = results.get("crf_speed")
+    if crf:
+        s, f = crf["models"]["crf_tagger"], crf["models"]["glyce_crf_tagger"]
+        lines += ["## CRF decoding: stock `crf_tagger` vs `glyce_crf_tagger` (batched Viterbi)", "",
+                  f"Same config (`{crf['config']}`), seed, batches and dropout masks, trained interleaved batch by "
+                  f"batch; "
+                  f"{crf['train_sentences']} training sentences × {crf['epochs']} epoch(s), device {crf['device']}, "
+                  f"{crf['torch_threads']} thread(s). Identical final weights: {crf['identical_weights']}; "
+                  f"identical F1: {crf['identical_f1']}.", "",
+                  "| model | training sent/s | of which Viterbi (s) | dev prediction sent/s | dev F1 | test F1 |",
+                  "|---|---|---|---|---|---|"]
+        for name, m in (("crf_tagger (stock)", s), ("glyce_crf_tagger", f)):
+            lines.append(f"| {name} | {m['train_sentences_per_second']:.1f} | {m['decode_seconds_train']:.1f} | "
+                         f"{m['dev_eval_sentences_per_second']:.1f} | {_pct(m['dev_f1'])} | {_pct(m['test_f1'])} |")
+        lines += ["", f"Speed-up: training {crf['speedup_train']:.2f}×, Viterbi decoding alone "
+                      f"{crf['speedup_decoder']:.1f}×, dev prediction {crf['speedup_dev_eval']:.2f}×. "
+                      f"{crf['date']}, {crf['machine']['cpu']}, `{crf['command']}`.", ""]
+    return "\n".join(lines)
+
+
+def render_tuning(tuning: Dict) -> str:
+    """The tuning report: per benchmark, each variant's best dev metric per seed, mean, seconds per epoch."""
+    lines = ["# Tuning on dev", "",
+             "Written by `benchmarks/run.py --tune`: variants of the Glyce config, best dev metric per run (the test "
+             "set is never read). One thread per run, two runs at a time, other jobs may share the machine: seconds "
+             "are not comparable across rows.", ""]
+    for bench in tuning.values():
+        lines += [f"## {bench['title']} ({bench['metric_label']}, dev)", "",
+                  "| variant | what it changes | seeds | dev per seed | dev mean | s / training epoch | epochs | "
+                  "date |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for variant, v in bench["variants"].items():
+            runs = v["runs"]
+            seeds = sorted(runs, key=int)
+            devs = [runs[s]["dev"] for s in seeds]
+            if not seeds:
+                continue
+            lines.append(f"| `{variant}` | {v['what']} | {','.join(seeds)} | "
+                         f"{' / '.join(f'{100 * d:.2f}' for d in devs)} | {100 * statistics.mean(devs):.2f} | "
+                         f"{statistics.mean(runs[s]['train_seconds_per_epoch'] for s in seeds):.1f} | "
+                         f"{','.join(sorted({str(runs[s]['epochs']) for s in seeds}))} | {v['date']} |")
+        lines += ["", f"Command(s): {'; '.join(f'`{c}`' for c in bench['commands'])}", ""]
+    return "\n".join(lines)
+
+
+def write_markdown(path: Path, text: str, title: str = "# Benchmark results") -> None:
+    """Write ``text`` between the markers of ``path`` (the rest of the file is kept), or, when ``path`` does not exist
+    or lacks the markers, write ``title``, the markers and ``text`` as the whole file."""
+    block = f"{BEGIN}\n\n{text.rstrip()}\n\n{END}"
+    current = path.read_text(encoding="utf-8") if path.exists() else ""
+    if BEGIN in current and END in current:
+        head, rest = current.split(BEGIN, 1)
+        tail = rest.split(END, 1)[1]
+        new = head + block + tail
+    else:
+        new = f"{title}\n\n{block}\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(new, encoding="utf-8")
