@@ -50,7 +50,7 @@ def _set_cuda_device_default() -> None:
 
 # Only when torch is already loaded (always so under `allennlp train`, which imports it before --include-package):
 # importing this package must stay cheap. load_components() sets it too.
-if "torch" in sys.modules:
+if sys.modules.get("torch") is not None:  # (None: an import of torch is blocked)
     _set_cuda_device_default()
 
 

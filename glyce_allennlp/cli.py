@@ -1,18 +1,27 @@
 """``glyce-allennlp`` command line: font installation and inspection, glyph sheets.
 
-    glyce-allennlp fonts install [NAME ...] [--all]   fetch free fonts (Debian/npm registries), verify sha256
+    glyce-allennlp fonts install [NAME ...] [--all] [--allow-missing]
+                                                      fetch free fonts (Debian/npm registries), verify sha256; exits
+                                                      1 when a requested font could not be installed (named on
+                                                      stderr) unless --allow-missing
     glyce-allennlp fonts list                         scripts, install state, GB2312 coverage, licences
     glyce-allennlp glyphs TEXT [--out glyphs.png] [--fonts song kai ...] [--size 12]
                                                       PNG of each character in every installed font (or --fonts),
                                                       exactly the images the CNN sees
     glyce-allennlp srl-pruning FILE [FILE ...] [--k 1 2 3 4] [--columns gold|predicted] [--json]
                                                       CoNLL-2009 k-order pruning: gold arguments kept, pairs removed
+    glyce-allennlp neighbors ARCHIVE CHARS [--top 10] [--png neighbors.png] [--embedding PATH] [--cuda-device -1]
+                                                      nearest training characters by cosine of the learned glyph
+                                                      vectors of a trained model
+    glyce-allennlp serve ARCHIVE [ARCHIVE ...] [--host 127.0.0.1] [--port 8000]
+                                                      HTTP JSON API and a web page for trained models
 """
 import argparse
 import sys
 from typing import List, Optional
 
-from glyce_allennlp.glyph.fonts import font_dir, install_fonts, main_list
+# Each subcommand imports what it needs when it runs: `fonts` and `srl-pruning` never import torch or AllenNLP.
+from glyce_allennlp.formats.srl_report import add_srl_pruning_parser, run_srl_pruning
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -24,6 +33,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     install = fonts_sub.add_parser("install", help=f"fetch free fonts into the font folder ($GLYCE_FONT_DIR)")
     install.add_argument("names", nargs="*", help="font names (default: the default font of every free script)")
     install.add_argument("--all", action="store_true", help="also the alternative fonts (Noto Serif CJK, LXGW)")
+    install.add_argument("--allow-missing", action="store_true",
+                         help="exit 0 even when a requested font could not be installed")
     fonts_sub.add_parser("list", help="show fonts, coverage of GB2312 and licences")
     glyphs = sub.add_parser("glyphs", help="write a PNG sheet: one row per character, one column per font")
     glyphs.add_argument("text")
@@ -31,8 +42,6 @@ def main(argv: Optional[List[str]] = None) -> int:
     glyphs.add_argument("--fonts", nargs="+", default=None, help="default: every installed registry font")
     glyphs.add_argument("--size", type=int, default=12, help="image size the model sees (px)")
     glyphs.add_argument("--scale", type=int, default=4, help="enlargement in the PNG (nearest neighbour)")
-    from glyce_allennlp.srl.report import add_srl_pruning_parser, run_srl_pruning  # issue 5 (SRL)
-
     add_srl_pruning_parser(sub)
     neighbors = sub.add_parser("neighbors", help="nearest characters by cosine of a trained model's glyph vectors")
     neighbors.add_argument("archive", help="model.tar.gz of a model with a glyce embedder")
@@ -45,23 +54,24 @@ def main(argv: Optional[List[str]] = None) -> int:
     from glyce_allennlp.vectors.cli import add_vector_parsers  # `embeddings`, `lexicon`: gensim/jieba load when run
 
     add_vector_parsers(sub)
+    from glyce_allennlp.serve.command import add_serve_parser, run_serve  # FastAPI/AllenNLP load when it runs
+
+    add_serve_parser(sub)
     args = parser.parse_args(argv)
 
     if args.command == "srl-pruning":
         return run_srl_pruning(args)
     if args.command in ("embeddings", "lexicon"):
         return args.run_vectors(args)
+    if args.command == "serve":
+        return run_serve(args)
 
     if args.command == "fonts" and args.action == "install":
-        print(f"font folder: {font_dir()}")
-        status = install_fonts(args.names or None, include_alternatives=args.all)
-        failed = [n for n, s in status.items() if s.startswith("unavailable")]
-        if failed:
-            print(f"{len(failed)} font(s) could not be installed here: {', '.join(failed)}. Configs that name them "
-                  f"will fail with a clear error; the others work.")
-        return 0
+        return _fonts_install(args)
     if args.command == "fonts" and args.action == "list":
-        main_list()
+        from glyce_allennlp.glyph.font_list import print_font_list
+
+        print_font_list()
         return 0
     if args.command == "glyphs":
         from glyce_allennlp.glyph.fonts import is_installed, load_registry
@@ -76,10 +86,35 @@ def main(argv: Optional[List[str]] = None) -> int:
     return 1
 
 
+def _fonts_install(args) -> int:
+    """Install the requested fonts; 1 (naming them on stderr) when some could not be, unless ``--allow-missing``."""
+    from glyce_allennlp.glyph.fonts import FontError, font_dir, install_fonts
+
+    print(f"font folder: {font_dir()}")
+    try:
+        status = install_fonts(args.names or None, include_alternatives=args.all)
+    except FontError as error:  # an unknown font name
+        print(f"fonts install: {error}", file=sys.stderr)
+        return 2
+    failed = [name for name, state in status.items() if state.startswith("unavailable")]
+    if not failed:
+        return 0
+    for name in failed:
+        print(f"fonts install: {name}: {status[name]}", file=sys.stderr)
+    if args.allow_missing:
+        print(f"fonts install: {len(failed)} font(s) not installed ({', '.join(failed)}), allowed by --allow-missing: "
+              f"configs that name them fail with a clear error, the others work.", file=sys.stderr)
+        return 0
+    print(f"fonts install: {len(failed)} font(s) could not be installed: {', '.join(failed)}. Fix the cause above and "
+          f"rerun, or pass --allow-missing to go on without them.", file=sys.stderr)
+    return 1
+
+
 def _neighbors(args) -> int:
     import os
 
-    from glyce_allennlp.glyph.neighbors import glyph_neighbors, known_characters, load_glyph_embedding, neighbor_sheet
+    from glyce_allennlp.glyph.neighbors import glyph_neighbors, known_characters, neighbor_sheet
+    from glyce_allennlp.glyph_archive import load_glyph_embedding
 
     queries = [c for c in args.chars if not c.isspace()]
     if not queries:

@@ -1,12 +1,15 @@
 """The AllenNLP-free glyph core: fonts, renderer, cache, Tianzige-CNN, glyph embedding."""
+import ast
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
+import glyce_allennlp.glyph as glyph_package
 from glyce_allennlp.glyph import GlyphEmbedding, GlyphRenderer, TianzigeCNN, VectorTable, resolve_font
 from glyce_allennlp.glyph.fonts import FontError, gb2312_chars, load_registry
 
@@ -231,8 +234,11 @@ def test_gb2312_tables():
     assert len(gb2312_chars()) == 6763 and len(gb2312_chars(level1_only=True)) == 3755
 
 
+@pytest.mark.slow
 def test_glyph_core_imports_without_allennlp():
-    code = ("import sys; sys.modules['allennlp'] = None; sys.modules['allennlp_models'] = None\n"
+    code = ("import importlib, pkgutil, sys; sys.modules['allennlp'] = None; sys.modules['allennlp_models'] = None\n"
+            "import glyce_allennlp.glyph as glyph\n"
+            "for m in pkgutil.iter_modules(glyph.__path__): importlib.import_module('glyce_allennlp.glyph.' + m.name)\n"
             "from glyce_allennlp.glyph import GlyphRenderer, GlyphEmbedding\n"
             "import torch\n"
             "e = GlyphEmbedding(GlyphRenderer(['song'], 12), list('中文'), output_dim=64, groups=4, progress=False)\n"
@@ -240,3 +246,49 @@ def test_glyph_core_imports_without_allennlp():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ)
     assert out.returncode == 0, out.stderr
     assert "torch.Size([1, 2, 64])" in out.stdout
+
+
+def _glyph_imports(path) -> set:
+    """The glyph modules a glyph module imports, at module level or inside functions."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level == 1:
+                found.update([module] if module else [alias.name for alias in node.names])
+            elif module.startswith("glyce_allennlp.glyph."):
+                found.add(module.split(".")[2])
+        elif isinstance(node, ast.Import):
+            found.update(a.name.split(".")[2] for a in node.names if a.name.startswith("glyce_allennlp.glyph."))
+    return found
+
+
+def test_glyph_modules_import_each_other_without_a_cycle():
+    package = Path(glyph_package.__file__).parent
+    graph = {p.stem: _glyph_imports(p) for p in package.glob("*.py") if p.stem != "__init__"}
+    assert graph["fonts"] == set()  # the base: registry, installation, font references
+    done, visiting = set(), []
+
+    def visit(name):
+        assert name not in visiting, f"import cycle: {' -> '.join(visiting + [name])}"
+        if name in done:
+            return
+        visiting.append(name)
+        for other in graph.get(name, ()):
+            visit(other)
+        visiting.pop()
+        done.add(name)
+
+    for name in graph:
+        visit(name)
+
+
+def test_the_package_exports_its_names_lazily():
+    assert set(glyph_package.__all__) == {"FontError", "font_dir", "glyce_home", "install_fonts", "load_registry",
+                                          "resolve_font", "FontCoverage", "to_traditional", "GlyphRenderer",
+                                          "TianzigeCNN", "GlyphEmbedding", "VectorTable"}
+    for name in glyph_package.__all__:
+        assert getattr(glyph_package, name).__name__ == name
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        glyph_package.nothing

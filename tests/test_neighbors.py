@@ -7,6 +7,8 @@ import torch
 
 from conftest import FIXTURES, REPO
 
+pytestmark = pytest.mark.slow  # trains a small model
+
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory, components):
@@ -32,7 +34,8 @@ def test_neighbors_cli_lists_nearest_known_characters_and_writes_png(archive, tm
     from PIL import Image
 
     from glyce_allennlp.cli import main
-    from glyce_allennlp.glyph.neighbors import glyph_vectors, known_characters, load_glyph_embedding
+    from glyce_allennlp.glyph.neighbors import glyph_vectors, known_characters
+    from glyce_allennlp.glyph_archive import load_glyph_embedding
 
     glyph = load_glyph_embedding(archive)
     known = known_characters(glyph)
@@ -64,7 +67,8 @@ def test_neighbors_cli_lists_nearest_known_characters_and_writes_png(archive, tm
 
 def test_neighbors_of_a_character_unseen_in_training(archive, capsys):
     from glyce_allennlp.cli import main
-    from glyce_allennlp.glyph.neighbors import glyph_neighbors, known_characters, load_glyph_embedding
+    from glyce_allennlp.glyph.neighbors import glyph_neighbors, known_characters
+    from glyce_allennlp.glyph_archive import load_glyph_embedding
 
     glyph = load_glyph_embedding(archive)
     unseen = next(c for c in "龘鑫淼焱垚犇骉" if c not in set(known_characters(glyph)))

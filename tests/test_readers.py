@@ -1,4 +1,4 @@
-"""The tagging dataset readers (sighan_cws, char_ner, ctb_pos), io.read_lines, and the fixtures."""
+"""The tagging dataset readers (sighan_cws, char_ner, ctb_pos), formats.io.read_lines, and the fixtures."""
 import filecmp
 import importlib.util
 import logging
@@ -10,16 +10,9 @@ import pytest
 from allennlp.common import Params
 from allennlp.data import DatasetReader, Vocabulary
 from allennlp.data.dataset_readers.dataset_utils.span_utils import bioul_tags_to_spans
-from glyce_allennlp.dataset_readers import (
-    TAG_OUTPUTS,
-    CharNerDatasetReader,
-    CtbPosDatasetReader,
-    ReaderError,
-    SighanCwsDatasetReader,
-    read_lines,
-)
-from glyce_allennlp.dataset_readers.io import warn_if_empty
-from glyce_allennlp.dataset_readers.tag_schemes import is_valid_bioul
+from glyce_allennlp.dataset_readers import TAG_OUTPUTS, CharNerDatasetReader, CtbPosDatasetReader, SighanCwsDatasetReader
+from glyce_allennlp.formats.io import ReaderError, read_lines, warn_if_empty
+from glyce_allennlp.formats.tag_schemes import is_valid_bioul
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SIZES = {"train": 300, "dev": 60, "test": 60}

@@ -1,4 +1,4 @@
-"""Fonts and glyphs (issue 8): a missing or corrupt font file, a font without a requested character and an unwritable
+"""Fonts and glyphs: a missing or corrupt font file, a font without a requested character and an unwritable
 cache folder each give a clear message and the documented fallback (glyce_allennlp/glyph/render.py docstring).
 
 Complements tests/test_glyph_core.py (registry font missing or with a wrong sha256, characters no font can draw,

@@ -38,7 +38,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from glyce_allennlp.dataset_readers.io import UTF8_SNIFF_MIN_CHARS, ReaderError
+from glyce_allennlp.formats.io import UTF8_SNIFF_MIN_CHARS, ReaderError
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SETTINGS = settings(max_examples=30, deadline=None, derandomize=True,

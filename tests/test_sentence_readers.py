@@ -106,7 +106,7 @@ def test_pair_header_option(components, tmp_path):
     ("dbqa.tsv", "lcqmc", 1, "label '长城全长两万多公里。' is not one of"),  # wrong format → first row fails
 ])
 def test_pair_malformed_rows_name_file_and_line(components, name, fmt, line, message):
-    from glyce_allennlp.dataset_readers.io import ReaderError
+    from glyce_allennlp.formats.io import ReaderError
 
     with pytest.raises(ReaderError) as info:
         read_pairs(name, format=fmt)
@@ -174,7 +174,7 @@ def test_jsonl_keys_and_integer_labels(components, tmp_path):
     ("bad_json_key.jsonl", "jsonl", 2, "no 'text' key"),
 ])
 def test_text_malformed_rows_name_file_and_line(components, name, fmt, line, message):
-    from glyce_allennlp.dataset_readers.io import ReaderError
+    from glyce_allennlp.formats.io import ReaderError
 
     with pytest.raises(ReaderError) as info:
         read_texts(name, format=fmt)
@@ -183,7 +183,7 @@ def test_text_malformed_rows_name_file_and_line(components, name, fmt, line, mes
 
 
 def test_undecodable_bytes_name_the_line(components, tmp_path):
-    from glyce_allennlp.dataset_readers.io import ReaderError
+    from glyce_allennlp.formats.io import ReaderError
 
     path = tmp_path / "gbk.tsv"
     path.write_bytes("label\ttext_a\n1\t好\n".encode("utf-8") + "0\t差评\n".encode("gbk"))

@@ -25,7 +25,7 @@ GOLD_BMES = ["O", "B-PER", "E-PER", "O", "S-LOC", "O", "O", "O"]
 
 
 def test_allennlp_bmes_with_o_is_wrong_and_bioul_is_right(components):
-    from glyce_allennlp.dataset_readers.tag_schemes import bmes_to_bioul
+    from glyce_allennlp.formats.tag_schemes import bmes_to_bioul
 
     all_o = ["O"] * 8
     # the trap: BMES decoding turns each O into an empty-label span and counts it
@@ -37,7 +37,7 @@ def test_allennlp_bmes_with_o_is_wrong_and_bioul_is_right(components):
 
 
 def test_span_f1_matches_hand_count(components):
-    from glyce_allennlp.dataset_readers.tag_schemes import bmes_to_bioul
+    from glyce_allennlp.formats.tag_schemes import bmes_to_bioul
 
     gold = bmes_to_bioul(GOLD_BMES)  # entities: PER[1,2], LOC[4]
     # predicted: PER[1,2] correct, LOC[4] wrong type (ORG), extra LOC[6,7]

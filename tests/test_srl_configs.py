@@ -75,8 +75,8 @@ def load_predictor(run, **extra_args):
 
 
 def check_json_predictions(text, gold_path):
-    from glyce_allennlp.srl.conll2009 import read_conll2009
-    from glyce_allennlp.srl.pruning import k_order_candidates
+    from glyce_allennlp.formats.conll2009 import read_conll2009
+    from glyce_allennlp.formats.srl_pruning import k_order_candidates
 
     sentences = list(read_conll2009(gold_path))
     records = [json.loads(line) for line in text.splitlines()]
@@ -123,7 +123,7 @@ def test_config_trains_evaluates_and_predicts(name, trained, tmp_path):
     # the test file has 10 gold arguments, one with a role (EXT) never seen in training: all are counted
     archive.model.get_metrics(reset=True)
     archive.model.forward_on_instances(test_instances)
-    assert inner._scorer.gold_arguments == 10 and inner._scorer.predicates == 4
+    assert inner._scorer.counts()["gold_arguments"] == 10 and inner._scorer.counts()["predicates"] == 4
 
     if name == "k_order_pruning":  # real CLI, JSON, on the SRL-only test file (no APRED columns, PRED "_")
         text = allennlp_predict(run / "model.tar.gz", os.path.join(SRL, "test_srl_only.txt"), tmp_path / "p.jsonl")
@@ -131,7 +131,7 @@ def test_config_trains_evaluates_and_predicts(name, trained, tmp_path):
     else:  # real CLI, CoNLL-2009 output, on the annotated test file: what eval09.pl reads
         text = allennlp_predict(run / "model.tar.gz", os.path.join(SRL, "test.txt"), tmp_path / "p.txt",
                                 "--predictor-args", json.dumps({"output_format": "conll2009"}))
-        from glyce_allennlp.srl.conll2009 import read_conll2009
+        from glyce_allennlp.formats.conll2009 import read_conll2009
 
         gold = open(os.path.join(SRL, "test.txt"), encoding="utf-8").read()
         assert text.count("\n") == gold.count("\n")  # line for line (eval09.pl compares files line by line)
@@ -167,7 +167,7 @@ def test_predictor_python_api(trained):
 
 @pytest.mark.slow
 def test_predictor_rejects_malformed_input(trained):
-    from glyce_allennlp.dataset_readers.io import ReaderError
+    from glyce_allennlp.formats.io import ReaderError
 
     predictor = load_predictor(trained("k_order_pruning"))
     with pytest.raises(ReaderError, match=r"<input>:2: ID '3' out of sequence"):
@@ -283,7 +283,7 @@ def test_model_variants_train_and_respect_the_pruning(variant, vocab_and_instanc
     for roles, meta in zip(output["predicted_roles"], tensors["metadata"]):
         assert all(role == "_" for i, role in enumerate(roles) if i not in meta["candidates"])
         assert all(role not in ("@@PADDING@@", "@@UNKNOWN@@") for role in roles)
-    assert model._scorer.gold_arguments == 36
+    assert model._scorer.counts()["gold_arguments"] == 36
     if not variant.get("predict_senses", True):
         assert output["predicted_sense"] == [None] * len(instances)
 

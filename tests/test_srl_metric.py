@@ -1,7 +1,14 @@
-"""CoNLL-2009 semantic scores (glyce_allennlp.srl.metric) on hand-computed examples."""
+"""CoNLL-2009 semantic scores (glyce_allennlp.formats.srl_scores) on hand-computed examples, and the AllenNLP metric
+of the ``k_order_srl`` model (glyce_allennlp.models.srl_metric), also in a distributed run."""
+import json
+import os
+import socket
+
 import pytest
 
-from glyce_allennlp.srl.metric import SrlScorer, prf, same_sense
+from glyce_allennlp.formats.srl_scores import SrlScorer, prf, same_sense
+
+SRL_TRAIN = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fixtures", "srl", "train.txt")
 
 
 def scorer_with_two_predicates(score_senses):
@@ -96,3 +103,91 @@ def test_merge_counts_and_prf():
     b.merge_counts(a.counts())
     assert b.get_metric() == a.get_metric()
     assert prf(0, 0, 0) == {"precision": 0.0, "recall": 0.0, "f1": 0.0}
+
+
+# ------------------------------------------------------------------------------------------------ the AllenNLP metric
+def test_metric_adds_a_batch_as_the_scorer_adds_its_predicates():
+    from glyce_allennlp.models.srl_metric import Conll2009SrlMetric
+
+    metric = Conll2009SrlMetric(score_senses=True)
+    metric([{0: "A0", 2: "A1", 4: "TMP"}, {1: "A0"}], [{0: "A0", 2: "A2", 3: "A1"}, {1: "A0", 5: "ADV"}],
+           ["01", "02"], ["01", "01"])
+    assert metric.counts() == scorer_with_two_predicates(True).counts()
+    assert metric.get_metric(reset=True) == scorer_with_two_predicates(True).get_metric()
+    assert metric.counts()["predicates"] == 0
+    with pytest.raises(ValueError, match="one gold and one predicted sense per predicate"):
+        metric([{}], [{}])
+
+
+def _srl_model_and_shards():
+    """A small untrained ``k_order_srl`` (the same weights in every process: seeded) and the fixture's instances in
+    two shards of different sizes, as two tensor batches."""
+    import torch
+    from allennlp.common import Params
+    from allennlp.data import Batch, Vocabulary
+    from allennlp.models import Model
+
+    import glyce_allennlp.models.k_order_srl  # noqa: F401  (registers k_order_srl)
+    from glyce_allennlp.dataset_readers.conll2009_srl import Conll2009SrlDatasetReader
+
+    instances = list(Conll2009SrlDatasetReader(pruning_k=1).read(SRL_TRAIN))
+    vocab = Vocabulary.from_instances(instances)
+    torch.manual_seed(0)
+    model = Model.from_params(vocab=vocab, params=Params({
+        "type": "k_order_srl",
+        "text_field_embedder": {"token_embedders": {"tokens": {"type": "embedding", "embedding_dim": 8}}},
+        "encoder": {"type": "lstm", "input_size": 8 + 4 + 4, "hidden_size": 8, "bidirectional": True},
+        "pos_embedding_dim": 4, "predicate_indicator_dim": 4, "mlp_hidden_dim": 8}))
+    model.eval()
+    batches = []
+    for shard in (instances[: len(instances) // 3], instances[len(instances) // 3:]):
+        batch = Batch(shard)
+        batch.index_instances(vocab)
+        batches.append(batch.as_tensor_dict())
+    return model, batches
+
+
+def _distributed_worker(rank: int, world_size: int, port: int, out_dir: str) -> None:
+    import torch
+    import torch.distributed as dist
+
+    torch.set_num_threads(1)
+    model, batches = _srl_model_and_shards()  # before the group: a distributed AllenNLP reader reads its rank's share
+    dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world_size)
+    try:
+        with torch.no_grad():
+            model(**batches[rank])  # each worker evaluates its own shard
+        result = {"counts": model._scorer.counts(), "metrics": model.get_metrics()}
+        with open(os.path.join(out_dir, f"rank{rank}.json"), "w") as f:
+            json.dump(result, f)
+    finally:
+        dist.destroy_process_group()
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_every_worker_of_a_distributed_run_reports_the_metric_of_all_shards(tmp_path, components):
+    import torch
+    import torch.multiprocessing as mp
+
+    model, batches = _srl_model_and_shards()
+    local = []
+    with torch.no_grad():
+        for batch in batches:  # one process, both shards: the numbers every worker must report
+            model(**batch)
+            local.append(dict(model._scorer.counts()))
+    expected = {"counts": local[-1], "metrics": model.get_metrics()}
+    shard_counts = [local[0], {k: local[1][k] - local[0][k] for k in local[1]}]
+    assert shard_counts[0] != shard_counts[1] != expected["counts"]  # the shards are told apart by the counts
+
+    mp.spawn(_distributed_worker, args=(2, _free_port(), str(tmp_path)), nprocs=2, join=True)
+    for rank in (0, 1):
+        with open(tmp_path / f"rank{rank}.json") as f:
+            result = json.load(f)
+        assert result["counts"] == expected["counts"], f"worker {rank} counted its own shard only"
+        assert result["metrics"] == pytest.approx(expected["metrics"])

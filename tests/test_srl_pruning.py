@@ -1,4 +1,4 @@
-"""k-order argument pruning (glyce_allennlp.srl.pruning, He et al. 2018): hand-built trees with known candidate sets,
+"""k-order argument pruning (glyce_allennlp.formats.srl_pruning, He et al. 2018): hand-built trees with known candidate sets,
 the reading of Algorithm 1 documented in the module, the coverage statistics and the `srl-pruning` command."""
 import json
 import os
@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from conftest import FIXTURES, REPO
-from glyce_allennlp.srl.pruning import PruningStats, children_lists, k_order_candidates, pruning_stats
+from glyce_allennlp.formats.srl_pruning import PruningStats, children_lists, k_order_candidates, pruning_stats
 
 TRIAL = os.path.join(os.path.dirname(REPO), "shared", "data", "srl_format_samples", "conll2009_zh_trial",
                      "CoNLL2009-ST-Chinese-trial.txt")
@@ -29,9 +29,10 @@ def ids(positions):
     return sorted(p + 1 for p in positions)
 
 
+@pytest.mark.slow
 def test_module_is_pure_python():
     # pruning and the metric must be usable (and testable) without AllenNLP or torch
-    code = ("import sys, glyce_allennlp.srl.pruning, glyce_allennlp.srl.metric; "
+    code = ("import sys, glyce_allennlp.formats.srl_pruning, glyce_allennlp.formats.srl_scores; "
             "bad = [m for m in ('allennlp', 'torch', 'numpy') if m in sys.modules]; print(bad); sys.exit(bool(bad))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -154,7 +155,7 @@ def test_srl_pruning_command_on_the_fixtures(capsys):
 @pytest.mark.skipif(not os.path.exists(TRIAL), reason="the CoNLL-2009 Chinese trial file is not in ../shared")
 def test_coverage_on_the_conll2009_chinese_trial_file():
     # the numbers reported in docs/srl.md
-    from glyce_allennlp.srl.report import srl_pruning_report
+    from glyce_allennlp.formats.srl_report import srl_pruning_report
 
     stats = srl_pruning_report([TRIAL], [1, 2, 3, 4])
     assert [(s.predicates, s.arguments, s.tokens) for s in stats] == [(116, 261, 4781)] * 4

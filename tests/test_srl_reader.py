@@ -1,4 +1,4 @@
-"""CoNLL-2009 reading / writing (glyce_allennlp.srl.conll2009) and the `conll2009_srl` dataset reader: fixtures,
+"""CoNLL-2009 reading / writing (glyce_allennlp.formats.conll2009) and the `conll2009_srl` dataset reader: fixtures,
 gold vs predicted columns, pruning candidates, unannotated input, and malformed input (ReaderError naming file:line)."""
 import os
 
@@ -22,7 +22,7 @@ def instances(reader, path):
 
 
 def test_format_reader_on_the_fixtures():
-    from glyce_allennlp.srl.conll2009 import read_conll2009
+    from glyce_allennlp.formats.conll2009 import read_conll2009
 
     sentences = list(read_conll2009(TRAIN))
     assert len(sentences) == 12
@@ -88,7 +88,7 @@ def test_unannotated_input_has_no_gold_fields(reader_cls):
 
 
 def test_sentence_instances_without_gold(reader_cls):
-    from glyce_allennlp.srl.conll2009 import read_conll2009
+    from glyce_allennlp.formats.conll2009 import read_conll2009
 
     sentence = list(read_conll2009(TRAIN))[1]
     assert len(reader_cls().sentence_instances(sentence, gold=False)) == 2
@@ -105,7 +105,7 @@ def test_crlf_and_bom_read_the_same(reader_cls, tmp_path):
 
 
 def test_dash_means_none_as_in_eval09(tmp_path):
-    from glyce_allennlp.srl.conll2009 import read_conll2009
+    from glyce_allennlp.formats.conll2009 import read_conll2009
 
     text = open(TRAIN, encoding="utf-8").read().split("\n\n")[0] + "\n"
     rows = [r.split("\t") for r in text.strip().split("\n")]
@@ -120,7 +120,7 @@ def test_dash_means_none_as_in_eval09(tmp_path):
 
 
 def test_writer_round_trip(tmp_path):
-    from glyce_allennlp.srl.conll2009 import format_conll2009, read_conll2009, write_conll2009
+    from glyce_allennlp.formats.conll2009 import format_conll2009, read_conll2009, write_conll2009
 
     sentences = list(read_conll2009(TRAIN))
     out = tmp_path / "out.txt"
@@ -139,7 +139,7 @@ def test_writer_round_trip(tmp_path):
 
 
 def test_sense_split_as_eval09():
-    from glyce_allennlp.srl.conll2009 import join_sense, split_sense
+    from glyce_allennlp.formats.conll2009 import join_sense, split_sense
 
     assert split_sense("发现.01") == ("发现", "01")
     assert split_sense("XX") == ("", "XX")
@@ -178,8 +178,8 @@ def broken(row, column, value):
     (broken(2, 4, ""), 3, "column 5 (POS) is empty"),
 ])
 def test_malformed_rows_name_file_and_line(text, lineno, message, tmp_path):
-    from glyce_allennlp.dataset_readers.io import ReaderError
-    from glyce_allennlp.srl.conll2009 import read_conll2009
+    from glyce_allennlp.formats.io import ReaderError
+    from glyce_allennlp.formats.conll2009 import read_conll2009
 
     path = tmp_path / "bad.txt"
     path.write_text(text, encoding="utf-8")
@@ -190,7 +190,7 @@ def test_malformed_rows_name_file_and_line(text, lineno, message, tmp_path):
 
 
 def test_a_sentence_without_apred_columns_is_unannotated_input(tmp_path):
-    from glyce_allennlp.srl.conll2009 import read_conll2009
+    from glyce_allennlp.formats.conll2009 import read_conll2009
 
     path = tmp_path / "bare.txt"
     path.write_text("\n".join(r.rsplit("\t", 1)[0] for r in GOOD.strip().split("\n")) + "\n\n" + GOOD,
@@ -201,7 +201,7 @@ def test_a_sentence_without_apred_columns_is_unannotated_input(tmp_path):
 
 
 def test_undecodable_bytes_and_missing_heads(reader_cls, tmp_path):
-    from glyce_allennlp.dataset_readers.io import ReaderError
+    from glyce_allennlp.formats.io import ReaderError
 
     path = tmp_path / "bytes.txt"
     path.write_bytes(GOOD.encode("utf-8") + b"\n4\t\xff\n")

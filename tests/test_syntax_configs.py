@@ -129,7 +129,7 @@ def test_parser_conllu_output_via_predictor_args(trained, tmp_path):
         for i, cols in enumerate(words, start=1):
             assert len(cols) == 10 and cols[0] == str(i) and 0 <= int(cols[6]) <= len(words)
     # the written file reads back with our own CoNLL-U reader (comment-only blocks are skipped)
-    from glyce_allennlp.dataset_readers.conll_format import read_conll
+    from glyce_allennlp.formats.conll import read_conll
 
     sentences = list(read_conll(str(tmp_path / "p.conllu")))
     assert len(sentences) == sum(1 for line in lines if line.strip())

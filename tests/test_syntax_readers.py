@@ -28,7 +28,7 @@ def parser_reader(components):
 
 # ------------------------------------------------------------------------------------------------ pure parsing
 def test_read_conll_fixture_words_heads_relations():
-    from glyce_allennlp.dataset_readers.conll_format import read_conll
+    from glyce_allennlp.formats.conll import read_conll
 
     sentences = list(read_conll(os.path.join(UD, "train.conllu")))
     assert len(sentences) == 120
@@ -45,7 +45,7 @@ def test_read_conll_fixture_words_heads_relations():
 
 
 def test_multiword_tokens_and_empty_nodes_per_ud_spec():
-    from glyce_allennlp.dataset_readers.conll_format import read_conll
+    from glyce_allennlp.formats.conll import read_conll
 
     first, second = read_conll(os.path.join(UD, "mwt_empty.conllu"))  # no blank line at the end of the file
     # the range 2-3 is recorded; its words 2 and 3 are read; the empty node 3.1 is skipped
@@ -58,7 +58,7 @@ def test_multiword_tokens_and_empty_nodes_per_ud_spec():
 
 
 def test_conllx_matches_conllu_and_accepts_space_separated_rows(tmp_path):
-    from glyce_allennlp.dataset_readers.conll_format import read_conll
+    from glyce_allennlp.formats.conll import read_conll
 
     conllu = list(read_conll(os.path.join(UD, "train.conllu")))[:20]
     conllx = list(read_conll(os.path.join(UD, "train.conllx"), fmt="conllx"))
@@ -70,7 +70,7 @@ def test_conllx_matches_conllu_and_accepts_space_separated_rows(tmp_path):
 
 
 def test_crlf_bom_comments_and_several_blank_lines(tmp_path):
-    from glyce_allennlp.dataset_readers.conll_format import read_conll
+    from glyce_allennlp.formats.conll import read_conll
 
     text = "# a\n" + row(1, "好") + "\n\n\n# only a comment block\n\n" + row(1, "你", head="2", rel="nsubj") + \
            row(2, "好") + "\n"
@@ -108,7 +108,7 @@ MALFORMED = [
 
 @pytest.mark.parametrize("text,lineno,message", MALFORMED)
 def test_malformed_rows_raise_reader_error_with_file_and_line(tmp_path, text, lineno, message, parser_reader):
-    from glyce_allennlp.dataset_readers.io import ReaderError
+    from glyce_allennlp.formats.io import ReaderError
 
     path = write(tmp_path, text)
     with pytest.raises(ReaderError) as info:
@@ -119,8 +119,8 @@ def test_malformed_rows_raise_reader_error_with_file_and_line(tmp_path, text, li
 
 
 def test_conllx_rejects_ranges_and_empty_nodes(tmp_path):
-    from glyce_allennlp.dataset_readers.conll_format import read_conll
-    from glyce_allennlp.dataset_readers.io import ReaderError
+    from glyce_allennlp.formats.conll import read_conll
+    from glyce_allennlp.formats.io import ReaderError
 
     with pytest.raises(ReaderError, match=r"mwt_empty.conllu:4: bad ID '2-3'.*CoNLL-X"):
         list(read_conll(os.path.join(UD, "mwt_empty.conllu"), fmt="conllx"))
@@ -130,7 +130,7 @@ def test_conllx_rejects_ranges_and_empty_nodes(tmp_path):
 
 
 def test_undecodable_line_names_file_and_line(tmp_path, parser_reader):
-    from glyce_allennlp.dataset_readers.io import ReaderError
+    from glyce_allennlp.formats.io import ReaderError
 
     path = tmp_path / "bad.conllu"
     path.write_bytes(row(1, "好").encode("utf-8") + b"\n" + row(1, "x").encode("utf-8").replace(b"x", b"\xff"))
@@ -200,7 +200,7 @@ def test_char_pos_reader_gives_ctb_pos_fields(components):
 
 
 def test_char_pos_reader_multiword_whitespace_and_errors(tmp_path, components):
-    from glyce_allennlp.dataset_readers.io import ReaderError
+    from glyce_allennlp.formats.io import ReaderError
     from glyce_allennlp.dataset_readers.ud_char_pos import ConllCharPosDatasetReader
 
     first, second = ConllCharPosDatasetReader().read(os.path.join(UD, "mwt_empty.conllu"))

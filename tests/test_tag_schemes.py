@@ -1,14 +1,10 @@
-"""Tag-scheme utilities (glyce_allennlp.dataset_readers.tag_schemes): hand examples and properties."""
-import subprocess
-import sys
-from pathlib import Path
-
+"""Tag-scheme utilities (glyce_allennlp.formats.tag_schemes): hand examples and properties."""
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from allennlp.data.dataset_readers.dataset_utils.span_utils import InvalidTagSequence, bioul_tags_to_spans
-from glyce_allennlp.dataset_readers.tag_schemes import (
+from glyce_allennlp.formats.tag_schemes import (
     bio_to_bioul,
     bioes_to_bioul,
     bioul_to_spans,
@@ -21,21 +17,6 @@ from glyce_allennlp.dataset_readers.tag_schemes import (
     to_bioul,
     words_to_bmes,
 )
-
-PACKAGE = Path(__file__).resolve().parent.parent / "glyce_allennlp" / "dataset_readers"
-
-
-@pytest.mark.parametrize("module", ["tag_schemes.py", "io.py"])
-def test_module_is_pure_python(module):
-    # Load the file on its own (the package __init__ imports the AllenNLP readers) and check nothing heavy came in.
-    code = (
-        "import importlib.util, sys\n"
-        f"spec = importlib.util.spec_from_file_location('m', {str(PACKAGE / module)!r})\n"
-        "spec.loader.exec_module(importlib.util.module_from_spec(spec))\n"
-        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('allennlp', 'torch', 'glyce_allennlp'))\n"
-        "assert not heavy, heavy\n"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 # ---------------------------------------------------------------- conversions

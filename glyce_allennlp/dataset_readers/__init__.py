@@ -1,4 +1,4 @@
-"""Dataset readers for Chinese character tagging (registered with AllenNLP on import).
+"""AllenNLP dataset readers (registered on import). The character tagging readers:
 
 * ``sighan_cws`` (:mod:`.sighan_cws`): SIGHAN word segmentation → per-character BMES tags;
 * ``char_ner`` (:mod:`.char_ner`): CoNLL character NER (BIO/BIOES/BMES/BIOUL) → BIOUL, with an ill-formed-span policy;
@@ -10,10 +10,11 @@ Every character tagging reader declares what its tags mean in the class attribut
 ``sighan_cws``), ``"word_pos"`` (typed BMES, words and their POS: ``ctb_pos``, ``conll_char_pos``). Predictors
 read it to decide how to decode a model's tags.
 
+The readers parse with :mod:`glyce_allennlp.formats` (AllenNLP-free; malformed input raises
+:class:`~glyce_allennlp.formats.io.ReaderError`) and build the instances.
 """
 TAG_OUTPUTS = ("entities", "words", "word_pos")
 
-from glyce_allennlp.dataset_readers.io import ReaderError, read_lines  # noqa: E402
 from glyce_allennlp.dataset_readers.sighan_cws import SighanCwsDatasetReader  # noqa: E402
 from glyce_allennlp.dataset_readers.char_ner import CharNerDatasetReader  # noqa: E402
 from glyce_allennlp.dataset_readers.ctb_pos import CtbPosDatasetReader  # noqa: E402
@@ -25,7 +26,7 @@ from glyce_allennlp.dataset_readers.bert_sentence_input import BertSentenceInput
 from glyce_allennlp.dataset_readers.conll2009_srl import Conll2009SrlDatasetReader  # noqa: E402
 
 __all__ = [
-    "TAG_OUTPUTS", "ReaderError", "read_lines",
+    "TAG_OUTPUTS",
     "SighanCwsDatasetReader", "CharNerDatasetReader", "CtbPosDatasetReader", "ConllCharPosDatasetReader",
     "ChineseSentencePairDatasetReader", "ChineseTextClassificationDatasetReader", "ConllDependenciesDatasetReader",
     "BertSentenceInputReader", "Conll2009SrlDatasetReader",

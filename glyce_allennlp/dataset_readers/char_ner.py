@@ -8,10 +8,10 @@ Ill-formed gold sequences
 -------------------------
 Some public files hold sentences whose gold tags are not valid spans (``S-ORG M-ORG E-ORG``, a sentence starting
 with ``M-``/``E-``/``I-``, a type change inside a span, a ``B-`` with no end). After conversion, a sentence is
-ill-formed iff its BIOUL tags fail :func:`~glyce_allennlp.dataset_readers.tag_schemes.is_valid_bioul` (stricter than
+ill-formed iff its BIOUL tags fail :func:`~glyce_allennlp.formats.tag_schemes.is_valid_bioul` (stricter than
 AllenNLP's ``bioul_tags_to_spans``, which ignores type changes inside a span). Policy ``ill_formed``:
 
-* ``"error"``: raise :class:`~glyce_allennlp.dataset_readers.io.ReaderError` ``"{path}:{first line of the
+* ``"error"``: raise :class:`~glyce_allennlp.formats.io.ReaderError` ``"{path}:{first line of the
   sentence}: ill-formed ..."``.
 * ``"repair"`` (default): rewrite it to the nearest valid BIOUL spans by this rule (scan left to right; a span is
   open after a B or I):
@@ -28,8 +28,7 @@ AllenNLP's ``bioul_tags_to_spans``, which ignores type changes inside a span). P
   ``_read``. Repairing a **test** file changes the benchmark: report it with any number measured on it.
 """
 import logging
-import re
-from typing import Dict, Iterable, Iterator, List, Optional, Tuple
+from typing import Dict, Iterable, List, Optional
 
 from allennlp.common.checks import ConfigurationError
 from allennlp.common.file_utils import cached_path
@@ -39,22 +38,11 @@ from allennlp.data.instance import Instance
 from allennlp.data.token_indexers import SingleIdTokenIndexer, TokenIndexer
 from allennlp.data.tokenizers import Token
 
-from glyce_allennlp.dataset_readers.io import (ReaderError, drop_whitespace, normalize_encoding, read_lines,
-                                               warn_if_empty)
-from glyce_allennlp.dataset_readers.tag_schemes import (
-    SCHEMES,
-    detect_scheme,
-    is_valid_bioul,
-    repair_bioul,
-    split_tag,
-    to_bioul,
-)
+from glyce_allennlp.formats.char_ner import (ILL_FORMED_POLICIES, TAG_SCHEMES, detect_file_scheme, read_char_ner,
+                                             sentence_to_bioul)
+from glyce_allennlp.formats.io import drop_whitespace, normalize_encoding, warn_if_empty
 
 logger = logging.getLogger(__name__)
-
-TAG_SCHEMES = ("auto", "BIO", "BIOES", "BMES", "BIOUL")
-ILL_FORMED_POLICIES = ("repair", "error")
-_CHAR_WITH_SUFFIX = re.compile(r"(.)([0-9]+)", re.DOTALL)
 
 
 @DatasetReader.register("char_ner")
@@ -70,7 +58,7 @@ class CharNerDatasetReader(DatasetReader):
         在 O
         京 S-LOC
 
-    Errors, all :class:`~glyce_allennlp.dataset_readers.io.ReaderError` ``"{path}:{lineno}: ..."``: a line with a
+    Errors, all :class:`~glyce_allennlp.formats.io.ReaderError` ``"{path}:{lineno}: ..."``: a line with a
     number of columns other than 2; a first column that is not exactly one character (after
     ``strip_char_suffix_digits``); a tag that is not ``O`` or ``PREFIX-TYPE`` with a prefix of the scheme; with
     ``tag_scheme="auto"``, a file whose prefixes fit no single scheme (at the line of the first conflicting tag); an
@@ -128,70 +116,17 @@ class CharNerDatasetReader(DatasetReader):
         self._token_indexers = token_indexers or {"tokens": SingleIdTokenIndexer()}
         self.repair_counts: Dict[str, int] = {}
 
-    # ------------------------------------------------------------------ reading
-    def _detect_file_scheme(self, path: str) -> str:
-        prefixes = set()
-        for lineno, line in read_lines(path, self._encoding):
-            fields = line.split()
-            if len(fields) != 2:  # blank lines; malformed ones are reported by the second pass
-                continue
-            prefix = split_tag(fields[1])[0]
-            if prefix in prefixes:
-                continue
-            prefixes.add(prefix)
-            try:
-                detect_scheme(prefixes)
-            except ValueError:
-                raise ReaderError(path, lineno, f"tag {fields[1]!r} mixes tag schemes: the file's prefixes "
-                                                f"{sorted(prefixes)} fit none of BIO, BIOES, BMES, BIOUL") from None
-        return detect_scheme(prefixes)
-
-    def _sentences(self, path: str, scheme: str) -> Iterator[Tuple[int, List[str], List[str]]]:
-        """``(first lineno, chars, tags)`` per sentence, tags as in the file (validated against ``scheme``)."""
-        allowed = SCHEMES[scheme] - {"O"}
-        first, chars, tags = 0, [], []
-        for lineno, line in read_lines(path, self._encoding):
-            fields = line.split()
-            if not fields:
-                if chars:
-                    yield first, chars, tags
-                first, chars, tags = 0, [], []
-                continue
-            if len(fields) != 2:
-                raise ReaderError(path, lineno, f"expected 2 columns (character, tag), found {len(fields)}: "
-                                                f"{line!r}")
-            char, tag = fields
-            if self._strip_char_suffix_digits:
-                match = _CHAR_WITH_SUFFIX.fullmatch(char)
-                if match:
-                    char = match.group(1)
-            if len(char) != 1:
-                raise ReaderError(path, lineno, f"the first column {char!r} is not a single character")
-            prefix, label = split_tag(tag)
-            if tag != "O" and not (prefix in allowed and label):
-                raise ReaderError(path, lineno, f"tag {tag!r} is not a {scheme} tag (expected O or one of "
-                                                f"{'/'.join(sorted(allowed))} + '-TYPE')")
-            if not chars:
-                first = lineno
-            chars.append(char)
-            tags.append(tag)
-        if chars:
-            yield first, chars, tags
-
     def _read(self, file_path) -> Iterable[Instance]:
         path = str(cached_path(file_path))
-        scheme = self._detect_file_scheme(path) if self._tag_scheme == "auto" else self._tag_scheme
+        scheme = detect_file_scheme(path, self._encoding) if self._tag_scheme == "auto" else self._tag_scheme
         logger.info("Reading character NER data from %s (tag scheme %s, ill_formed=%s)", path, scheme,
                     self._ill_formed)
         repaired = 0
         self.repair_counts[path] = 0
-        for first, chars, tags in warn_if_empty(self._sentences(path, scheme), path, "blank lines", logger):
-            bioul = to_bioul(tags, scheme)
-            if not is_valid_bioul(bioul):
-                if self._ill_formed == "error":
-                    raise ReaderError(path, first, f"ill-formed {scheme} tag sequence in the sentence starting at "
-                                                   f"this line: {' '.join(tags)}")
-                bioul, _ = repair_bioul(bioul)
+        sentences = read_char_ner(path, self._encoding, scheme, self._strip_char_suffix_digits)
+        for first, chars, tags in warn_if_empty(sentences, path, "blank lines", logger):
+            bioul, was_repaired = sentence_to_bioul(path, first, tags, scheme, self._ill_formed)
+            if was_repaired:
                 repaired += 1
                 self.repair_counts[path] = repaired
             yield self.text_to_instance(chars, bioul)

@@ -9,11 +9,9 @@ from allennlp.data.token_indexers import SingleIdTokenIndexer, TokenIndexer
 from allennlp.data.tokenizers import Token
 from allennlp.data.vocabulary import DEFAULT_OOV_TOKEN
 
-from glyce_allennlp.dataset_readers.io import ReaderError, normalize_encoding, warn_if_empty
-# `import ... as` (not `from ... import`): glyce_allennlp.srl.conll2009 imports dataset_readers.io, whose package
-# __init__ imports this module; the attributes are looked up when used, after both modules are loaded.
-import glyce_allennlp.srl.conll2009 as conll2009
-from glyce_allennlp.srl.pruning import k_order_candidates
+from glyce_allennlp.formats import conll2009
+from glyce_allennlp.formats.io import ReaderError, normalize_encoding, warn_if_empty
+from glyce_allennlp.formats.srl_pruning import k_order_candidates
 
 logger = logging.getLogger(__name__)
 
@@ -24,8 +22,8 @@ SENSE_NAMESPACE = "srl_senses"
 @DatasetReader.register("conll2009_srl")
 class Conll2009SrlDatasetReader(DatasetReader):
     """CoNLL-2009 semantic role labelling data (14 fixed columns + one APRED column per predicate), read strictly by
-    :func:`glyce_allennlp.srl.conll2009.read_conll2009` (every malformed row is a
-    :class:`~glyce_allennlp.dataset_readers.io.ReaderError` ``"{path}:{lineno}: ..."``; rules in that module).
+    :func:`glyce_allennlp.formats.conll2009.read_conll2009` (every malformed row is a
+    :class:`~glyce_allennlp.formats.io.ReaderError` ``"{path}:{lineno}: ..."``; rules in that module).
 
     **One instance per predicate** (the predicate-indicator input differs per predicate, so the encoder runs once per
     predicate anyway, as in He et al. 2018). A sentence without predicates gives no instance (they are counted and
@@ -52,7 +50,7 @@ class Conll2009SrlDatasetReader(DatasetReader):
     ----------
     columns : ``"gold"`` (default: LEMMA, POS, HEAD, DEPREL) or ``"predicted"`` (PLEMMA, PPOS, PHEAD, PDEPREL, as in
         the CoNLL-2009 closed challenge). POS feeds the POS embedding, HEAD the pruning.
-    pruning_k : order of the k-order argument pruning (He et al. 2018; see :mod:`glyce_allennlp.srl.pruning`); ``0``
+    pruning_k : order of the k-order argument pruning (He et al. 2018; see :mod:`glyce_allennlp.formats.srl_pruning`); ``0``
         (default) = no pruning. With ``pruning_k > 0`` the chosen HEAD column must be given.
     encoding : ``"utf-8"`` (default), ``"utf-8-sig"``, ``"gbk"``, ``"gb18030"``, ``"big5"``, ``"cp950"``.
     token_indexers : for the words (default ``{"tokens": SingleIdTokenIndexer()}``).

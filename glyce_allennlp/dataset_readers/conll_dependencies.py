@@ -9,12 +9,11 @@ from allennlp.data.token_indexers import SingleIdTokenIndexer, TokenIndexer
 from allennlp.data.tokenizers import Token
 from allennlp.data.vocabulary import DEFAULT_OOV_TOKEN
 
-from glyce_allennlp.dataset_readers.conll_format import FORMATS, read_conll
-from glyce_allennlp.dataset_readers.io import normalize_encoding, warn_if_empty
+from glyce_allennlp.formats.conll import FORMATS, POS_COLUMNS, read_conll
+from glyce_allennlp.formats.io import normalize_encoding, warn_if_empty
 
 logger = logging.getLogger(__name__)
 
-POS_COLUMNS = ("upos", "xpos")
 NO_POS = "_"  # metadata POS of a word whose POS is unknown (its pos_tags label is the OOV token)
 
 
@@ -23,10 +22,10 @@ class ConllDependenciesDatasetReader(DatasetReader):
     """Dependency trees from CoNLL-U (Universal Dependencies) or CoNLL-X (e.g. CTB5 dependency) files, for
     allennlp-models' ``biaffine_parser``.
 
-    The file is read by :func:`~glyce_allennlp.dataset_readers.conll_format.read_conll`: syntactic words (multi-word
+    The file is read by :func:`~glyce_allennlp.formats.conll.read_conll`: syntactic words (multi-word
     token ranges ``N-M`` and empty nodes ``N.K`` are handled as the UD spec says: the range's words are read, empty
     nodes are skipped), comments ignored, every malformed row a
-    :class:`~glyce_allennlp.dataset_readers.io.ReaderError` ``"{path}:{lineno}: ..."``.
+    :class:`~glyce_allennlp.formats.io.ReaderError` ``"{path}:{lineno}: ..."``.
 
     Instance fields (the names ``biaffine_parser.forward`` takes, as allennlp-models' ``universal_dependencies``
     reader makes them):

@@ -1,5 +1,5 @@
 import logging
-from typing import Dict, Iterable, Iterator, List, Optional
+from typing import Dict, Iterable, List, Optional
 
 from allennlp.common.file_utils import cached_path
 from allennlp.data.dataset_readers.dataset_reader import DatasetReader
@@ -8,9 +8,9 @@ from allennlp.data.instance import Instance
 from allennlp.data.token_indexers import SingleIdTokenIndexer, TokenIndexer
 from allennlp.data.tokenizers import Token
 
-from glyce_allennlp.dataset_readers.io import (ReaderError, drop_whitespace, normalize_encoding, read_lines,
-                                               warn_if_empty)
-from glyce_allennlp.dataset_readers.tag_schemes import bmes_pos_to_pairs, words_to_bmes
+from glyce_allennlp.formats.char_pos import read_ctb_pos
+from glyce_allennlp.formats.io import drop_whitespace, normalize_encoding, warn_if_empty
+from glyce_allennlp.formats.tag_schemes import bmes_pos_to_pairs
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ class CtbPosDatasetReader(DatasetReader):
     File format: one sentence per line of whitespace-separated ``word_TAG`` tokens, e.g.
     ``张伟_NR 在_P 北京_NR 工作_VV 。_PU``. A token is split on its **last** underscore (so ``__PU`` is the word
     ``_`` tagged ``PU``). Blank (empty or whitespace-only) lines are not sentences and are skipped. A token without
-    ``_``, or with an empty word or tag, raises :class:`~glyce_allennlp.dataset_readers.io.ReaderError`
+    ``_``, or with an empty word or tag, raises :class:`~glyce_allennlp.formats.io.ReaderError`
     ``"{path}:{lineno}: ..."``; so does a line that does not decode with ``encoding``.
 
     Instance fields:
@@ -63,23 +63,7 @@ class CtbPosDatasetReader(DatasetReader):
     def _read(self, file_path) -> Iterable[Instance]:
         path = str(cached_path(file_path))
         logger.info("Reading CTB-style word_TAG data from %s", path)
-        yield from warn_if_empty(self._instances(path), path, "blank lines", logger)
-
-    def _instances(self, path: str) -> Iterator[Instance]:
-        for lineno, line in read_lines(path, self._encoding):
-            pieces = line.split()
-            if not pieces:
-                continue
-            chars: List[str] = []
-            tags: List[str] = []
-            for piece in pieces:
-                word, sep, pos = piece.rpartition("_")
-                if not sep:
-                    raise ReaderError(path, lineno, f"token {piece!r} has no '_' (expected word_TAG)")
-                if not word or not pos:
-                    raise ReaderError(path, lineno, f"token {piece!r} has an empty word or tag (expected word_TAG)")
-                chars.extend(word)
-                tags.extend(f"{prefix}-{pos}" for prefix in words_to_bmes([word]))
+        for _lineno, chars, tags in warn_if_empty(read_ctb_pos(path, self._encoding), path, "blank lines", logger):
             yield self.text_to_instance(chars, tags)
 
     def text_to_instance(self, chars: List[str], tags: List[str] = None) -> Instance:  # type: ignore[override]

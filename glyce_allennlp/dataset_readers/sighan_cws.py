@@ -1,5 +1,5 @@
 import logging
-from typing import Dict, Iterable, Iterator, List, Optional
+from typing import Dict, Iterable, List, Optional
 
 from allennlp.common.file_utils import cached_path
 from allennlp.data.dataset_readers.dataset_reader import DatasetReader
@@ -8,8 +8,9 @@ from allennlp.data.instance import Instance
 from allennlp.data.token_indexers import SingleIdTokenIndexer, TokenIndexer
 from allennlp.data.tokenizers import Token
 
-from glyce_allennlp.dataset_readers.io import drop_whitespace, normalize_encoding, read_lines, warn_if_empty
-from glyce_allennlp.dataset_readers.tag_schemes import bmes_to_words, words_to_bmes
+from glyce_allennlp.formats.cws import read_cws
+from glyce_allennlp.formats.io import drop_whitespace, normalize_encoding, warn_if_empty
+from glyce_allennlp.formats.tag_schemes import bmes_to_words
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +22,7 @@ class SighanCwsDatasetReader(DatasetReader):
     File format: one sentence per line, its words separated by whitespace (ASCII spaces, tabs, U+3000 ideographic
     spaces, any Unicode whitespace), e.g. ``张伟 在 北京 工作 。``. Blank (empty or whitespace-only) lines are not
     sentences and are skipped; every other line is one instance. CRLF line ends and (on line 1) a UTF-8 BOM are
-    accepted; bytes that do not decode strictly raise :class:`~glyce_allennlp.dataset_readers.io.ReaderError`
+    accepted; bytes that do not decode strictly raise :class:`~glyce_allennlp.formats.io.ReaderError`
     ``"{path}:{lineno}: cannot decode as {encoding}: ..."``.
 
     Instance fields:
@@ -62,15 +63,8 @@ class SighanCwsDatasetReader(DatasetReader):
     def _read(self, file_path) -> Iterable[Instance]:
         path = str(cached_path(file_path))
         logger.info("Reading SIGHAN word segmentation data from %s", path)
-        yield from warn_if_empty(self._instances(path), path, "blank lines", logger)
-
-    def _instances(self, path: str) -> Iterator[Instance]:
-        for _lineno, line in read_lines(path, self._encoding):
-            words = line.split()
-            if not words:  # blank line: not a sentence
-                continue
-            chars = [char for word in words for char in word]
-            yield self.text_to_instance(chars, words_to_bmes(words))
+        for _lineno, chars, tags in warn_if_empty(read_cws(path, self._encoding), path, "blank lines", logger):
+            yield self.text_to_instance(chars, tags)
 
     def text_to_instance(self, chars: List[str], tags: List[str] = None) -> Instance:  # type: ignore[override]
         """One instance from characters (a list, or a string) and optional BMES tags. Whitespace characters are

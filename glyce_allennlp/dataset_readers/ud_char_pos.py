@@ -1,16 +1,15 @@
 import logging
-from typing import Dict, Iterable, List, Optional
+from typing import Dict, Iterable, Optional
 
 from allennlp.common.file_utils import cached_path
 from allennlp.data.dataset_readers.dataset_reader import DatasetReader
 from allennlp.data.instance import Instance
 from allennlp.data.token_indexers import TokenIndexer
 
-from glyce_allennlp.dataset_readers.conll_dependencies import POS_COLUMNS
-from glyce_allennlp.dataset_readers.conll_format import FORMATS, read_conll
 from glyce_allennlp.dataset_readers.ctb_pos import CtbPosDatasetReader
-from glyce_allennlp.dataset_readers.io import ReaderError, warn_if_empty
-from glyce_allennlp.dataset_readers.tag_schemes import words_to_bmes
+from glyce_allennlp.formats.char_pos import read_conll_char_pos
+from glyce_allennlp.formats.conll import FORMATS, POS_COLUMNS
+from glyce_allennlp.formats.io import warn_if_empty
 
 logger = logging.getLogger(__name__)
 
@@ -57,17 +56,6 @@ class ConllCharPosDatasetReader(CtbPosDatasetReader):
     def _read(self, file_path) -> Iterable[Instance]:
         path = str(cached_path(file_path))
         logger.info("Reading %s words as character BMES-%s tags from %s", self.format, self.pos, path)
-        sentences = read_conll(path, self._encoding, self.format)
-        for sentence in warn_if_empty(sentences, path, "blank lines and comments", logger):
-            chars: List[str] = []
-            tags: List[str] = []
-            for word, pos in zip(sentence.words, sentence.pos(self.pos)):
-                word_chars = [c for c in word if not c.isspace()]  # a space inside a form is not a character
-                if not word_chars:
-                    continue
-                chars.extend(word_chars)
-                tags.extend(f"{prefix}-{pos}" for prefix in words_to_bmes(["".join(word_chars)]))
-            if not chars:  # an empty instance would crash the tagger later
-                raise ReaderError(path, sentence.linenos[0], "the sentence has no characters (every FORM is "
-                                                             "whitespace)")
+        sentences = read_conll_char_pos(path, self._encoding, self.format, self.pos)
+        for _lineno, chars, tags in warn_if_empty(sentences, path, "blank lines and comments", logger):
             yield self.text_to_instance(chars, tags)

@@ -18,7 +18,6 @@ import hashlib
 import os
 import shutil
 import subprocess
-import sys
 import tarfile
 import tempfile
 from dataclasses import dataclass
@@ -265,26 +264,3 @@ def gb2312_chars(level1_only: bool = False) -> List[str]:
                 continue
             chars.append(ch)
     return chars
-
-
-def main_list(out=sys.stdout) -> None:
-    """``glyce-allennlp fonts list``: scripts, install state, GB2312 cmap coverage, licences."""
-    from .render import FontCoverage  # local import: fontTools is only needed here and in rendering
-
-    registry = load_registry()
-    all_chars = gb2312_chars()
-    level1 = set(gb2312_chars(level1_only=True))
-    out.write(f"font folder: {font_dir()}\n")
-    out.write(f"{'name':<18}{'script':<13}{'default':<9}{'installed':<11}{'GB2312 L1':>11}{'all':>10}  licence\n")
-    for spec in registry.values():
-        installed = is_installed(spec)
-        cov1 = cov = "-"
-        if installed:
-            coverage = FontCoverage(str(installed_path(spec)), spec.face, spec.convert)
-            have = [c for c in all_chars if coverage.has(c)]
-            cov = f"{len(have)}"
-            cov1 = f"{sum(1 for c in have if c in level1)}/3755"
-            cov = f"{cov}/6763"
-        out.write(f"{spec.name:<18}{spec.script:<13}{'yes' if spec.default else 'no':<9}"
-                  f"{'yes' if installed else 'NO':<11}{cov1:>11}{cov:>10}  {spec.license}\n")
-    out.write("no free font: bronzeware, clerical, seal, tablet -> pass a path to a font file you own\n")

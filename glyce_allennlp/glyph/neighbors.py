@@ -6,37 +6,14 @@ was trained on (the embedding's known characters = the ``glyce_chars`` vocabular
 draw (their images are blank, so their vectors are identical and meaningless). The query itself may be any character:
 one never seen in training is rendered on demand, like at prediction time.
 
-No AllenNLP is needed for :func:`glyph_neighbors` (it takes a module); :func:`load_glyph_embedding` loads an archive.
+Everything here works on a :class:`~glyce_allennlp.glyph.embedding.GlyphEmbedding` (no AllenNLP); the embedding of a
+trained model archive is loaded by :func:`glyce_allennlp.glyph_archive.load_glyph_embedding`.
 """
 from typing import List, Optional, Sequence, Tuple
 
 import torch
 
 from .embedding import GlyphEmbedding
-
-
-def find_glyph_embeddings(model: torch.nn.Module) -> List[Tuple[str, GlyphEmbedding]]:
-    """Every ``GlyphEmbedding`` inside ``model``, with its module path."""
-    return [(name, module) for name, module in model.named_modules() if isinstance(module, GlyphEmbedding)]
-
-
-def load_glyph_embedding(archive: str, which: Optional[str] = None, cuda_device: int = -1) -> GlyphEmbedding:
-    """The glyph embedding of a trained model archive (``model.tar.gz``). ``which``: its module path when the model has
-    several (e.g. character and word glyph embedders); the first one by default."""
-    import glyce_allennlp
-    from allennlp.models.archival import load_archive
-
-    glyce_allennlp.load_components()
-    model = load_archive(archive, cuda_device=cuda_device).model
-    found = find_glyph_embeddings(model)
-    if not found:
-        raise ValueError(f"The model in {archive} has no glyph embedding (was it trained with a glyce config?)")
-    if which is None:
-        return found[0][1]
-    for name, module in found:
-        if name == which:
-            return module
-    raise ValueError(f"No glyph embedding named {which!r} in {archive}; it has: {', '.join(n for n, _ in found)}")
 
 
 def known_characters(glyph: GlyphEmbedding) -> List[str]:

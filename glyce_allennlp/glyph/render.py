@@ -32,45 +32,12 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from .coverage import FONT_FILE_HINT, FontCoverage, to_traditional
 from .fonts import FontError, ResolvedFont, glyce_home, resolve_font
 
 logger = logging.getLogger(__name__)
 
 RENDERER_VERSION = "1"
-_S2T = None
-
-
-def to_traditional(ch: str) -> str:
-    """Simplified → traditional form of one character (OpenCC ``s2t``; characters without one map to themselves)."""
-    global _S2T
-    if _S2T is None:
-        import opencc
-
-        _S2T = opencc.OpenCC("s2t")
-    converted = _S2T.convert(ch)
-    return converted if len(converted) == 1 else ch
-
-
-class FontCoverage:
-    """Which characters a font face can draw, from its cmap (``.notdef`` mappings excluded)."""
-
-    def __init__(self, path: str, face: int = 0, convert: Optional[str] = None):
-        from fontTools.ttLib import TTFont
-
-        try:
-            font = TTFont(path, fontNumber=face, lazy=True)
-            cmap = font.getBestCmap() or {}
-        except Exception as e:  # fontTools raises many types on broken files
-            raise FontError(f"Cannot read the font file {path} (face {face}): {e}. Is it a complete TrueType/OpenType "
-                            f"file? {_FONT_HINT}") from e
-        self.codepoints = {cp for cp, glyph in cmap.items() if glyph != ".notdef"}
-        self.convert = convert
-
-    def target(self, ch: str) -> str:
-        return to_traditional(ch) if self.convert == "s2t" else ch
-
-    def has(self, ch: str) -> bool:
-        return ord(self.target(ch)) in self.codepoints
 
 
 @dataclass
@@ -135,7 +102,7 @@ class GlyphRenderer:
         codepoints = sorted(self._coverage[font_index].codepoints)
         if not codepoints:
             raise FontError(f"The font file {font.path} (face {font.face}, font {font.label!r}) maps no character to "
-                            f"a glyph (empty or broken cmap). {_FONT_HINT}")
+                            f"a glyph (empty or broken cmap). {FONT_FILE_HINT}")
         cjk = [cp for cp in codepoints if 0x4E00 <= cp <= 0x9FFF] or codepoints
         sample = cjk[:: max(1, len(cjk) // 4)][:4]
         errors = []
@@ -146,7 +113,7 @@ class GlyphRenderer:
             except (OSError, ValueError) as e:
                 errors.append(f"U+{cp:04X}: {e}")
         raise FontError(f"The font file {font.path} (face {font.face}, font {font.label!r}) cannot draw its own "
-                        f"characters ({'; '.join(errors)}): it is truncated or corrupt. {_FONT_HINT}")
+                        f"characters ({'; '.join(errors)}): it is truncated or corrupt. {FONT_FILE_HINT}")
 
     def _can_draw(self, font_index: int, ch: str) -> Tuple[bool, Optional[np.ndarray]]:
         if not self._coverage[font_index].has(ch):
@@ -242,16 +209,12 @@ class GlyphRenderer:
         return images, missing
 
 
-_FONT_HINT = ("For a registry font run `glyce-allennlp fonts install NAME` (installed files are sha256-verified); for "
-              "a font file you own, check or replace the file.")
-
-
 def _open_font(font: ResolvedFont, image_size: int) -> ImageFont.FreeTypeFont:
     try:
         return ImageFont.truetype(font.path, size=image_size, index=font.face)
     except (OSError, ValueError) as e:  # FreeType: "unknown file format", "... table missing", bad face index, ...
         raise FontError(f"Cannot read the font file {font.path} (face {font.face}, font {font.label!r}): {e}. It is "
-                        f"truncated, corrupt, or not a TrueType/OpenType font. {_FONT_HINT}") from e
+                        f"truncated, corrupt, or not a TrueType/OpenType font. {FONT_FILE_HINT}") from e
 
 
 def _checksum(images: np.ndarray, missing: np.ndarray) -> str:

@@ -18,8 +18,8 @@ from allennlp.nn import InitializerApplicator
 from allennlp.nn.util import get_text_field_mask
 from torch import nn
 
-from glyce_allennlp.srl.conll2009 import NO_ROLE, join_sense, split_sense
-from glyce_allennlp.srl.metric import SrlScorer
+from glyce_allennlp.formats.conll2009 import NO_ROLE, join_sense, split_sense
+from glyce_allennlp.models.srl_metric import Conll2009SrlMetric
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +56,9 @@ class KOrderSrl(Model):
     batch's candidates, plus ``sense_loss_weight`` × the mean cross-entropy of the sense classifier
     (``predict_senses``: an MLP over ``h_p`` predicting the sense label, ``01`` of ``发现.01``).
 
-    Metrics (:class:`glyce_allennlp.srl.metric.SrlScorer`, Python floats): ``arg_precision``, ``arg_recall``,
-    ``arg_f1`` (labelled arguments, senses not included), ``arg_unlabelled_f1``; with ``predict_senses`` also
+    Metrics (:class:`glyce_allennlp.models.srl_metric.Conll2009SrlMetric`, Python floats, counts summed over the
+    workers of a distributed run): ``arg_precision``, ``arg_recall``, ``arg_f1`` (labelled arguments, senses not
+    included), ``arg_unlabelled_f1``; with ``predict_senses`` also
     ``sem_precision``, ``sem_recall``, ``sem_f1`` (CoNLL-2009 official semantic labelled scores: arguments + senses)
     and ``sense_accuracy``. Gold arguments removed by the pruning count as misses.
 
@@ -127,7 +128,7 @@ class KOrderSrl(Model):
                                            nn.Linear(mlp_hidden_dim, vocab.get_vocab_size(sense_namespace)))
             self.register_buffer("_sense_excluded", _excluded_label_mask(vocab, sense_namespace), persistent=False)
         self.register_buffer("_role_excluded", _excluded_label_mask(vocab, role_namespace), persistent=False)
-        self._scorer = SrlScorer(score_senses=self.predict_senses)
+        self._scorer = Conll2009SrlMetric(score_senses=self.predict_senses)
         initializer(self)
 
     # ------------------------------------------------------------------------------------------------ scoring
@@ -194,13 +195,11 @@ class KOrderSrl(Model):
                     raise ConfigurationError("predict_senses is on but the instances have no sense field")
                 loss = loss + self.sense_loss_weight * F.cross_entropy(output["sense_logits"], sense.view(-1))
             output["loss"] = loss
-        if metadata is not None:
-            for b, meta in enumerate(metadata):
-                gold = meta.get("gold_arguments")
-                if gold is None:
-                    continue
-                gold_sense = split_sense(meta["gold_sense"])[1] if self.predict_senses else None
-                self._scorer.add(gold, predicted_arguments[b], gold_sense, sense_labels[b])
+        if metadata is not None:  # one metric call per batch (it sums over the workers of a distributed run)
+            scored = [b for b, meta in enumerate(metadata) if meta.get("gold_arguments") is not None]
+            gold_senses = [split_sense(metadata[b]["gold_sense"])[1] for b in scored] if self.predict_senses else None
+            self._scorer([metadata[b]["gold_arguments"] for b in scored], [predicted_arguments[b] for b in scored],
+                         gold_senses, [sense_labels[b] for b in scored])
         return output
 
     def make_output_human_readable(self, output_dict: Dict[str, Any]) -> Dict[str, Any]:

@@ -1,19 +1,19 @@
-"""Helpers shared by the sentence-level readers (``chinese_sentence_pair``, ``chinese_text_classification``).
+"""Helpers shared by the sentence-level formats (:mod:`.classification`, :mod:`.sentence_pair`) and their predictors.
 
-Pure Python (no AllenNLP). Characters are the tokens: whitespace is dropped before tokens are made (COMPAT F6: no
-spaCy), and an optional ``max_chars`` keeps the first characters of a long text.
+Pure Python (no AllenNLP). Characters are the tokens: whitespace is dropped before tokens are made (no word
+tokenizer), and an optional ``max_chars`` keeps the first characters of a long text.
 """
 import csv
 from typing import Iterator, List, Optional, Sequence, Tuple
 
-from glyce_allennlp.dataset_readers.io import ReaderError, read_lines
+from glyce_allennlp.formats.io import ReaderError, read_lines
 
 __all__ = ["text_to_chars", "check_label", "split_tsv", "read_csv_records", "TruncationCounter"]
 
 
 def text_to_chars(text: str, max_chars: Optional[int] = None) -> List[str]:
     """The characters of ``text`` without whitespace (nor U+0000, the glyce padding id, as
-    :func:`~glyce_allennlp.dataset_readers.io.drop_whitespace`), cut to the first ``max_chars`` when given."""
+    :func:`~glyce_allennlp.formats.io.drop_whitespace`), cut to the first ``max_chars`` when given."""
     chars = [c for c in text if not c.isspace() and c != "\x00"]
     if max_chars is not None and len(chars) > max_chars:
         chars = chars[:max_chars]

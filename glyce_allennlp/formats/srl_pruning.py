@@ -15,7 +15,7 @@ Algorithm 1, for a predicate ``p``::
 
 So **every** node on the path from the predicate up to the root is visited (the ascent is not bounded by ``k``); ``k``
 bounds how deep below each of them candidates are collected. With ``k = 1`` this is the classic pruning of Zhao et al.
-(2009): the children of the predicate and of each of its ancestors. (Issue 5's one-line summary, "the descendants within
+(2009): the children of the predicate and of each of its ancestors. (A common one-line summary, "the descendants within
 distance 1 of p's ancestors up to the k-th order", swaps the two bounds; we follow the paper. See docs/srl.md.)
 
 How "the root" is read. CoNLL trees hang from an artificial node 0 (``HEAD = 0``). We read Algorithm 1's root ``r`` as
@@ -32,7 +32,7 @@ Consequences, all checked by ``tests/test_srl_pruning.py``: ``p`` itself is alwa
 or as the root word); the path from ``p`` to the root is always kept; in a forest with several root words (predicted
 columns may have one) the artificial node's traversal keeps every root word and their descendants down to depth k − 1,
 as the authors' code does; ``k >= height of the tree`` keeps every word; ``k = 0`` means **no pruning** (every word is
-a candidate), as issue 5 asks (the paper has no k = 0).
+a candidate), for a baseline without pruning (the paper has no k = 0).
 
 Indexing used here: ``heads`` is the CoNLL HEAD column of a sentence, as integers: ``heads[i]`` is the head of word
 ``i + 1`` (1-based word ids, 0 = the artificial root). ``predicate`` and the returned candidates are **0-based** word
@@ -132,8 +132,9 @@ def pruning_stats(sentences: Iterable, ks: Sequence[int]) -> List[PruningStats]:
 
     ``sentences``: objects with ``heads`` (CoNLL HEADs as ints, see the module docstring), ``predicates`` (0-based
     positions) and ``arguments`` (one ``{position: label}`` dict per predicate, in the same order) — e.g. the
-    :class:`~glyce_allennlp.srl.conll2009.Conll2009Sentence` of :func:`~glyce_allennlp.srl.conll2009.read_conll2009`
-    (``srl_view(columns)``). Sentences without predicates count as sentences only.
+    :class:`~glyce_allennlp.formats.conll2009.SrlView` that ``Conll2009Sentence.view(columns)`` returns for a sentence
+    of :func:`~glyce_allennlp.formats.conll2009.read_conll2009`. Sentences without predicates count as sentences
+    only.
     """
     stats = [PruningStats(k=int(k)) for k in ks]
     for sentence in sentences:

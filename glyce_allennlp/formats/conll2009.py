@@ -1,5 +1,5 @@
-"""Strict CoNLL-2009 reading and writing (no AllenNLP in this module; :class:`ReaderError` comes from
-:mod:`glyce_allennlp.dataset_readers.io`).
+"""Strict CoNLL-2009 reading and writing (pure Python, no AllenNLP; :class:`ReaderError` comes from
+:mod:`glyce_allennlp.formats.io`).
 
 A CoNLL-2009 file has one word per line, a blank line after each sentence, and tab-separated columns::
 
@@ -24,13 +24,13 @@ Rules (every violation raises :class:`ReaderError` ``"{path}:{lineno}: ..."``):
 * lines starting with ``#`` before a sentence's first word are comments (kept, and written back).
 
 CRLF line ends, a UTF-8 byte-order mark and the legacy Chinese encodings are handled by
-:func:`~glyce_allennlp.dataset_readers.io.read_lines`.
+:func:`~glyce_allennlp.formats.io.read_lines`.
 """
 import re
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
-from glyce_allennlp.dataset_readers.io import ReaderError, read_lines
+from glyce_allennlp.formats.io import ReaderError, read_lines
 
 __all__ = ["FIXED_COLUMNS", "COLUMN_SETS", "Conll2009Sentence", "SrlView", "read_conll2009", "parse_conll2009_block",
            "split_sense", "join_sense", "format_conll2009", "write_conll2009", "NO_ROLE", "EMPTY"]

@@ -10,6 +10,10 @@ import json
 import sys
 from typing import List
 
+from glyce_allennlp.formats.conll2009 import read_conll2009
+from glyce_allennlp.formats.io import ReaderError
+from glyce_allennlp.formats.srl_pruning import format_pruning_table, pruning_stats
+
 __all__ = ["add_srl_pruning_parser", "run_srl_pruning", "srl_pruning_report"]
 
 
@@ -26,10 +30,7 @@ def add_srl_pruning_parser(sub) -> argparse.ArgumentParser:
 
 
 def srl_pruning_report(files: List[str], ks: List[int], columns: str = "gold", encoding: str = "utf-8"):
-    """The :class:`~glyce_allennlp.srl.pruning.PruningStats` of each k over the files' annotated sentences."""
-    from glyce_allennlp.dataset_readers.io import ReaderError
-    from glyce_allennlp.srl.conll2009 import read_conll2009
-    from glyce_allennlp.srl.pruning import pruning_stats
+    """The :class:`~glyce_allennlp.formats.srl_pruning.PruningStats` of each k over the files' annotated sentences."""
 
     def views():
         for path in files:
@@ -48,12 +49,8 @@ def srl_pruning_report(files: List[str], ks: List[int], columns: str = "gold", e
 
 
 def run_srl_pruning(args: argparse.Namespace) -> int:
-    from glyce_allennlp.srl.pruning import format_pruning_table
-
     if any(k < 0 for k in args.k):
         raise SystemExit("srl-pruning: --k values must be >= 0 (0 = no pruning)")
-    from glyce_allennlp.dataset_readers.io import ReaderError
-
     try:
         stats = srl_pruning_report(args.files, args.k, args.columns, args.encoding)
     except (ReaderError, OSError) as error:

@@ -1,4 +1,4 @@
-"""Strict line reading for the glyce dataset readers (pure Python, no AllenNLP).
+"""Strict line reading for every format parser of :mod:`glyce_allennlp.formats` (pure Python, no AllenNLP).
 
 :func:`read_lines` reads a file as **bytes**, splits it on ``b"\\n"`` only (so ``\\x85``, ``\\u2028`` and the like
 never split a line), removes one trailing ``b"\\r"`` per line (CRLF files), and decodes each line strictly. A UTF-8

@@ -19,7 +19,7 @@ POS (XPOS / POSTAG). :func:`read_conll` returns the **syntactic words** of each 
 
 Columns are separated by tabs (a FORM may contain spaces in CoNLL-U). CoNLL-X rows that contain no tab at all are
 split on runs of whitespace (some CTB5 conversions use spaces). Every malformed row raises
-:class:`~glyce_allennlp.dataset_readers.io.ReaderError` ``"{path}:{lineno}: ..."``: a wrong number of columns, an
+:class:`~glyce_allennlp.formats.io.ReaderError` ``"{path}:{lineno}: ..."``: a wrong number of columns, an
 ID that is not ``N`` / ``N-M`` / ``N.K`` or is out of sequence, an empty FORM, a HEAD that is not a number, points
 outside the sentence or to the word itself, a DEPREL missing while HEAD is given (or the reverse), a sentence with
 heads on some words only, a range not followed by its words, a block of only ranges / empty nodes.
@@ -28,11 +28,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterator, List, Optional, Tuple
 
-from glyce_allennlp.dataset_readers.io import ReaderError, read_lines
+from glyce_allennlp.formats.io import ReaderError, read_lines
 
-__all__ = ["ConllSentence", "read_conll", "FORMATS"]
+__all__ = ["ConllSentence", "read_conll", "FORMATS", "POS_COLUMNS"]
 
 FORMATS = ("conllu", "conllx")
+POS_COLUMNS = ("upos", "xpos")  # the 4th and the 5th column (ConllSentence.pos)
 _WORD = re.compile(r"^[1-9][0-9]*$")
 _RANGE = re.compile(r"^([1-9][0-9]*)-([1-9][0-9]*)$")
 _EMPTY = re.compile(r"^([0-9]+)\.([1-9][0-9]*)$")
@@ -55,7 +56,9 @@ class ConllSentence:
     multiword_tokens: List[Tuple[int, int, str]] = field(default_factory=list)  # (first id, last id, surface form)
 
     def pos(self, which: str) -> List[str]:
-        """``"upos"`` (4th column) or ``"xpos"`` (5th column)."""
+        """``"upos"`` (4th column) or ``"xpos"`` (5th column); ``ValueError`` for anything else."""
+        if which not in POS_COLUMNS:
+            raise ValueError(f"pos must be one of {POS_COLUMNS}, got {which!r}")
         return self.upos if which == "upos" else self.xpos
 
 
@@ -110,7 +113,7 @@ def _finish(path, block: _Block) -> Optional[ConllSentence]:
 def read_conll(path, encoding: str = "utf-8", fmt: str = "conllu") -> Iterator[ConllSentence]:
     """Yield the sentences of a CoNLL-U (``fmt="conllu"``) or CoNLL-X (``fmt="conllx"``) file, in order.
 
-    Lines are read with :func:`~glyce_allennlp.dataset_readers.io.read_lines` (CRLF, UTF-8 BOM, strict decoding).
+    Lines are read with :func:`~glyce_allennlp.formats.io.read_lines` (CRLF, UTF-8 BOM, strict decoding).
     """
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}, got {fmt!r}")
