@@ -10,7 +10,8 @@ import pytest
 from allennlp.common import Params
 from allennlp.data import DatasetReader, Vocabulary
 from allennlp.data.dataset_readers.dataset_utils.span_utils import bioul_tags_to_spans
-from glyce_allennlp.dataset_readers import TAG_OUTPUTS, CharNerDatasetReader, CtbPosDatasetReader, SighanCwsDatasetReader
+from glyce_allennlp.dataset_readers import (TAG_OUTPUTS, CharNerDatasetReader, CtbPosDatasetReader,
+                                            SighanCwsDatasetReader)
 from glyce_allennlp.formats.io import ReaderError, read_lines, warn_if_empty
 from glyce_allennlp.formats.tag_schemes import is_valid_bioul
 

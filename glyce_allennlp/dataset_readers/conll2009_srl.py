@@ -50,8 +50,8 @@ class Conll2009SrlDatasetReader(DatasetReader):
     ----------
     columns : ``"gold"`` (default: LEMMA, POS, HEAD, DEPREL) or ``"predicted"`` (PLEMMA, PPOS, PHEAD, PDEPREL, as in
         the CoNLL-2009 closed challenge). POS feeds the POS embedding, HEAD the pruning.
-    pruning_k : order of the k-order argument pruning (He et al. 2018; see :mod:`glyce_allennlp.formats.srl_pruning`); ``0``
-        (default) = no pruning. With ``pruning_k > 0`` the chosen HEAD column must be given.
+    pruning_k : order of the k-order argument pruning (He et al. 2018; see :mod:`glyce_allennlp.formats.srl_pruning`);
+        ``0`` (default) = no pruning. With ``pruning_k > 0`` the chosen HEAD column must be given.
     encoding : ``"utf-8"`` (default), ``"utf-8-sig"``, ``"gbk"``, ``"gb18030"``, ``"big5"``, ``"cp950"``.
     token_indexers : for the words (default ``{"tokens": SingleIdTokenIndexer()}``).
     **kwargs : passed to ``DatasetReader`` (e.g. ``max_instances``).

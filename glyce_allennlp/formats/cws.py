@@ -2,9 +2,9 @@
 whitespace, e.g. ``张伟 在 北京 工作 。``.
 
 Any Unicode whitespace separates words (ASCII spaces, tabs, U+3000 ideographic spaces). Blank (empty or
-whitespace-only) lines are not sentences and are skipped. Lines are read by :func:`~glyce_allennlp.formats.io.read_lines`
-(CRLF, a UTF-8 BOM on line 1, strict decoding; the SIGHAN 2005 files come in GBK/GB18030 for PKU/MSR and Big5/CP950
-for AS/CityU).
+whitespace-only) lines are not sentences and are skipped. Lines are read by
+:func:`~glyce_allennlp.formats.io.read_lines` (CRLF, a UTF-8 BOM on line 1, strict decoding; the SIGHAN 2005 files
+come in GBK/GB18030 for PKU/MSR and Big5/CP950 for AS/CityU).
 """
 from typing import Iterator, List, Tuple
 

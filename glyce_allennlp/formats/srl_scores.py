@@ -19,9 +19,9 @@ An argument is correct when the same word has the same role for the same predica
 several roles (``A0|A1``) is several arguments, unlabelled matches pair each gold and system argument of a word at most
 once, and senses are compared as numbers when both are digits (``01`` = ``1``), else as strings (give the sense label,
 ``01`` of ``发现.01``: the scorer compares the part after the dot; see
-:func:`glyce_allennlp.formats.conll2009.split_sense`). Gold arguments that a pruning step removed from the candidates still
-count in the recall denominator (the model could never find them). A ratio with a zero denominator is 0.0; every value
-is a Python ``float``.
+:func:`glyce_allennlp.formats.conll2009.split_sense`). Gold arguments that a pruning step removed from the candidates
+still count in the recall denominator (the model could never find them). A ratio with a zero denominator is 0.0; every
+value is a Python ``float``.
 """
 import re
 from typing import Dict, Mapping, Optional

@@ -24,8 +24,9 @@ class Conll2009SrlMetric(Metric):
     ``{word position: role}`` dict per predicate in each list (``"_"`` "no role" entries left out), and with
     ``score_senses=True`` one gold and one predicted sense label per predicate. In a distributed run every worker must
     call it once per batch (also with empty lists): the call sums the counts over the workers.
-    ``get_metric(reset)`` returns :meth:`SrlScorer.get_metric <glyce_allennlp.formats.srl_scores.SrlScorer.get_metric>`'s
-    dict (Python floats, always the same keys).
+    ``get_metric(reset)`` returns the dict of
+    :meth:`SrlScorer.get_metric <glyce_allennlp.formats.srl_scores.SrlScorer.get_metric>` (Python floats, always the
+    same keys).
 
     Registered as a ``Metric`` with name ``"conll2009_srl"``.
     """
