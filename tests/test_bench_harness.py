@@ -68,7 +68,7 @@ def test_missing_data_explains_where_to_get_each_dataset(tmp_path):
                           capture_output=True, text=True, cwd=REPO, env=env)
     assert proc.returncode == 0
     assert "skip resume_ner" in proc.stdout and "jiesutd/LatticeLSTM" in proc.stdout
-    assert run.BENCHMARKS[0].get
+    assert run.BENCHMARKS[0].get in proc.stdout  # where to get the data
 
 
 @pytest.mark.slow
