@@ -239,6 +239,13 @@ def test_a_failing_request_fails_alone(server):
     assert statuses == [200, 422, 200] * 3
 
 
+def test_a_model_failure_is_a_json_500_and_the_connection_stays_open(http):
+    for _ in range(3):  # the same keep-alive connection each time
+        response = http.post("/predict/echo", json={"text": "BAD input"})
+        assert "model 'echo' failed: ValueError" in error_of(response, 500)
+        assert http.post("/predict/echo", json={"text": "好"}).status_code == 200
+
+
 def test_a_slow_model_does_not_block_the_server(server):
     url, _ = server
 

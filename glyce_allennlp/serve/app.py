@@ -85,6 +85,15 @@ def nearest_glyphs(model: ServedModel, char: str, top: int) -> Dict:
             "neighbors": [{"char": c, "cosine": round(s, 4)} for c, s in found]}
 
 
+class ModelError(Exception):
+    """A model (or glyph drawing) failed on a request that passed every check: answered 500 with the reason. Handled
+    like a request error, so the connection stays open (an unhandled exception would make the server close it, and
+    a client's next request on that keep-alive connection would get no answer)."""
+
+    def __init__(self, what: str, error: BaseException):
+        super().__init__(f"{what} failed: {type(error).__name__}: {error}")
+
+
 async def read_body(request: Request, max_bytes: int) -> bytes:
     """The request body, refused with 413 as soon as it is over ``max_bytes`` (declared or streamed)."""
     declared = request.headers.get("content-length", "")
@@ -119,6 +128,11 @@ def create_app(models: Sequence[ServedModel], limits: Limits = Limits()) -> Fast
     @app.exception_handler(RequestError)
     async def request_error(request: Request, error: RequestError):
         return JSONResponse({"error": error.message}, status_code=error.status)
+
+    @app.exception_handler(ModelError)
+    async def model_error(request: Request, error: ModelError):
+        logger.error("%s %s: %s", request.method, request.url.path, error, exc_info=error.__cause__)
+        return JSONResponse({"error": str(error)}, status_code=500)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException):
@@ -169,8 +183,10 @@ def create_app(models: Sequence[ServedModel], limits: Limits = Limits()) -> Fast
             results = await batchers[name].submit(inputs)
         except ValueError as error:
             if model.task != "srl":
-                raise
+                raise ModelError(f"model {name!r}", error) from error
             raise RequestError(422, f"malformed CoNLL-2009 sentence: {error}") from None
+        except Exception as error:
+            raise ModelError(f"model {name!r}", error) from error
         if model.task == "srl":  # sentence numbers count within this request
             results = [{**record, "sentence": i} for i, record in enumerate(results, start=1)]
         return JSONResponse({"model": name, "task": model.task, "results": results})
@@ -181,7 +197,11 @@ def create_app(models: Sequence[ServedModel], limits: Limits = Limits()) -> Fast
             raise RequestError(404, "the pipeline needs a segmenter (cws/pos), NER or text-classifier model; "
                                     f"loaded: {', '.join(f'{m.name} ({m.task})' for m in models) or 'none'}")
         lines = pipeline_lines(parse_request(await read_body(request, limits.max_body_bytes)), limits)
-        return JSONResponse({"pipeline": plan, "results": await run_pipeline(lines, plan, batchers)})
+        try:
+            results = await run_pipeline(lines, plan, batchers)
+        except Exception as error:
+            raise ModelError("the pipeline", error) from error
+        return JSONResponse({"pipeline": plan, "results": results})
 
     @app.get("/glyphs")
     async def glyphs(text: str = "", model: Optional[str] = None):
@@ -196,7 +216,10 @@ def create_app(models: Sequence[ServedModel], limits: Limits = Limits()) -> Fast
         if not fonts:
             raise RequestError(404, "no font is installed here (glyce-allennlp fonts install)")
         async with sheets:
-            png = await asyncio.to_thread(draw_glyph_sheet, chars, fonts, image_size)
+            try:
+                png = await asyncio.to_thread(draw_glyph_sheet, chars, fonts, image_size)
+            except Exception as error:
+                raise ModelError("drawing the glyph sheet", error) from error
         return Response(png, media_type="image/png", headers={"Cache-Control": "max-age=3600"})
 
     @app.get("/neighbors")
@@ -210,6 +233,8 @@ def create_app(models: Sequence[ServedModel], limits: Limits = Limits()) -> Fast
             return await asyncio.to_thread(nearest_glyphs, served, char, top)
         except ValueError as error:  # no font of the model can draw it
             raise RequestError(422, str(error)) from None
+        except Exception as error:
+            raise ModelError(f"glyph vectors of model {model!r}", error) from error
 
     @app.get("/page-font", include_in_schema=False)
     async def font():
