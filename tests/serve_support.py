@@ -19,6 +19,7 @@ from glyce_allennlp.serve.loadtest import free_port, start_server, stop_server, 
 
 NER_CONFIG = REPO / "training_configs" / "ner" / "glyce_bilstm_crf.jsonnet"
 UD_POS_CONFIG = REPO / "training_configs" / "pos" / "ud_glyce_bilstm_crf.jsonnet"
+PAGE_FONTS = ("song", "traditional", "kai", "cursive")  # four scripts for the page's glyph panel
 
 
 def _train(config: Path, name: str, train: str, validation: str, epochs: int) -> Path:
@@ -30,7 +31,7 @@ def _train(config: Path, name: str, train: str, validation: str, epochs: int) ->
     data = {"TRAIN_DATA_PATH": str(FIXTURES / train), "VALIDATION_DATA_PATH": str(FIXTURES / validation),
             "TEST_DATA_PATH": ""}
     with environment(data), torch_threads(1):
-        train_model_from_file(str(config), str(folder), overrides=json.dumps(small_overrides(epochs=epochs)))
+        train_model_from_file(str(config), str(folder), overrides=json.dumps(small_overrides(epochs, PAGE_FONTS)))
     return folder
 
 

@@ -316,7 +316,14 @@ document.addEventListener("click", (event) => {
   if (target) showGlyphs(target.dataset.char);
 });
 
+function enlargeOnLoad(image) {
+  // glyph sheets are drawn at 4x the model's image size; show them twice as large again, pixels kept sharp
+  image.addEventListener("load", () => { image.style.width = `${image.naturalWidth * 2}px`; });
+}
+
 window.addEventListener("DOMContentLoaded", () => {
+  enlargeOnLoad($("glyph-image"));
+  enlargeOnLoad($("neighbor-image"));
   $("submit").addEventListener("click", analyse);
   $("text").addEventListener("keydown", (event) => {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) analyse();
