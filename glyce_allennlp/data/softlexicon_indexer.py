@@ -60,11 +60,13 @@ class SoftLexiconIndexer(TokenIndexer):
 
     def as_padded_tensor_dict(self, tokens: IndexedTokenList,
                               padding_lengths: Dict[str, int]) -> Dict[str, torch.Tensor]:
-        shape = (padding_lengths["lexicon_ids"], 4, padding_lengths["words_per_set"])
-        ids = torch.full(shape, PADDING_ID, dtype=torch.long)
-        weights = torch.zeros(shape, dtype=torch.float)
-        for i, (char_ids, char_weights) in enumerate(zip(tokens["lexicon_ids"], tokens["lexicon_weights"])):
-            for s, (set_ids, set_weights) in enumerate(zip(char_ids, char_weights)):
-                ids[i, s, :len(set_ids)] = torch.tensor(set_ids, dtype=torch.long)
-                weights[i, s, :len(set_weights)] = torch.tensor(set_weights, dtype=torch.float)
-        return {"lexicon_ids": ids, "lexicon_weights": weights}
+        num_tokens, width = padding_lengths["lexicon_ids"], padding_lengths["words_per_set"]
+        empty = [[PADDING_ID] * width for _ in range(4)]
+        ids = [[word_ids + [PADDING_ID] * (width - len(word_ids)) for word_ids in char_ids]
+               for char_ids in tokens["lexicon_ids"][:num_tokens]]
+        weights = [[set_weights + [0.0] * (width - len(set_weights)) for set_weights in char_weights]
+                   for char_weights in tokens["lexicon_weights"][:num_tokens]]
+        missing = num_tokens - len(ids)
+        return {"lexicon_ids": torch.tensor(ids + [empty] * missing, dtype=torch.long).view(num_tokens, 4, width),
+                "lexicon_weights": torch.tensor(weights + [[[0.0] * width] * 4] * missing,
+                                                dtype=torch.float).view(num_tokens, 4, width)}
