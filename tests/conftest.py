@@ -1,3 +1,4 @@
+import logging
 import os
 import tempfile
 
@@ -47,3 +48,19 @@ def train_config(components):
     from training_support import train_once
 
     return train_once
+
+
+@pytest.fixture(autouse=True)
+def _remove_training_log_handlers():
+    """An in-process ``allennlp train`` replaces the root logger's handlers with its own (a ``FileHandler`` on the
+    run's out.log, ``StreamHandler``s on stdout and stderr) and sets its level: after each test, remove and close the
+    plain file/stream handlers added during the test (pytest's own handlers are subclasses) and restore the level, so
+    that later tests do not log into a run folder (a ``ModelTestCase`` deletes its folder after the test)."""
+    root = logging.getLogger()
+    before, level = set(root.handlers), root.level
+    yield
+    for handler in list(root.handlers):
+        if handler not in before and type(handler) in (logging.FileHandler, logging.StreamHandler):
+            root.removeHandler(handler)
+            handler.close()
+    root.setLevel(level)
