@@ -38,14 +38,15 @@ class GlyceModelTestCase(ModelTestCase):
 
     @pytest.fixture()
     def use_data(self, monkeypatch):
-        """Point the configs' TRAIN/VALIDATION/TEST_DATA_PATH at fixture files (paths relative to fixtures/);
-        restored after the test."""
+        """Point the configs' TRAIN/VALIDATION/TEST_DATA_PATH at fixture files (paths relative to fixtures/),
+        restored after the test; returns the validation file's path: the instances of ``set_up_model`` (each of them
+        goes through the model alone in ``ensure_batch_predictions_are_consistent``: the smaller file)."""
 
         def use(train: str, validation: str, test: str = "") -> str:
             monkeypatch.setenv("TRAIN_DATA_PATH", str(FIXTURES / train))
             monkeypatch.setenv("VALIDATION_DATA_PATH", str(FIXTURES / validation))
             monkeypatch.setenv("TEST_DATA_PATH", str(FIXTURES / test) if test else "")
-            return str(FIXTURES / train)
+            return str(FIXTURES / validation)
 
         return use
 

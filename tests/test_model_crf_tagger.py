@@ -20,8 +20,8 @@ LAYOUTS = {
 class TestGlyceCrfTagger(GlyceModelTestCase):
     @pytest.fixture(autouse=True, params=sorted(LAYOUTS))
     def model(self, request, use_data, tmp_path, components):
-        train = use_data("cws/train.txt", "cws/dev.txt")
-        self.set_up_model(small_config(tmp_path, "tagger.libsonnet", LAYOUTS[request.param]), train, seed=13)
+        validation = use_data("cws/train.txt", "cws/dev.txt")
+        self.set_up_model(small_config(tmp_path, "tagger.libsonnet", LAYOUTS[request.param]), validation, seed=13)
 
     def test_every_parameter_learns_and_save_load_gives_the_same_outputs(self):
         model, loaded = self.ensure_model_can_train_save_and_load(self.param_file, tolerance=0, seed=13)

@@ -15,10 +15,10 @@ SMALL = ('glyce=true, fonts=["song"], glyph_dim=64, word_dim=16, pos_dim=8, hidd
 class TestGlyceWordInBiaffineParser(GlyceModelTestCase):
     @pytest.fixture(autouse=True, params=["cnn", "lstm"])
     def model(self, request, use_data, tmp_path, components):
-        train = use_data("ud/train.conllu", "ud/dev.conllu")
+        validation = use_data("ud/train.conllu", "ud/dev.conllu")
         config = small_config(tmp_path, "dependency/parser.libsonnet",
                               f'parser({SMALL}, pooling="{request.param}", pooling_dim=24)')
-        self.set_up_model(config, train, seed=13)
+        self.set_up_model(config, validation, seed=13)
 
     def test_every_parameter_learns_and_save_load_gives_the_same_outputs(self):
         model, loaded = self.ensure_model_can_train_save_and_load(self.param_file, tolerance=0, seed=13)

@@ -13,9 +13,9 @@ SMALL = ('glyce=true, fonts=["song"], glyph_dim=64, word_dim=16, pos_dim=8, indi
 class TestKOrderSrl(GlyceModelTestCase):
     @pytest.fixture(autouse=True, params=["mlp", "biaffine"])
     def model(self, request, use_data, tmp_path, components):
-        train = use_data("srl/train.txt", "srl/dev.txt")
+        validation = use_data("srl/train.txt", "srl/dev.txt")
         config = small_config(tmp_path, "srl/srl.libsonnet", f'srl({SMALL}, scorer="{request.param}")')
-        self.set_up_model(config, train, seed=13)
+        self.set_up_model(config, validation, seed=13)
 
     def test_every_parameter_learns_and_save_load_gives_the_same_outputs(self):
         model, loaded = self.ensure_model_can_train_save_and_load(self.param_file, tolerance=0, seed=13)
