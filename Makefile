@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.glyce-installed
 PIP    := $(BIN)/python -m pip
 
-.PHONY: setup fonts test test-fast demo bench clean-venv
+.PHONY: setup fonts browser test test-fast demo bench clean-venv
 
 setup: $(STAMP)
 
@@ -24,7 +24,15 @@ fonts: $(STAMP)
 	  then echo "apt-get update (package lists missing)"; apt-get update -qq || true; fi
 	$(BIN)/glyce-allennlp fonts install
 
-test: fonts
+# The page test of `glyce-allennlp serve` drives Debian's headless Chromium: install it when missing (as root).
+browser:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "apt-get install chromium chromium-driver (for the page test)"; apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver; \
+	  else echo "chromium / chromium-driver missing: apt-get install chromium chromium-driver (page test)"; fi; fi
+
+test: fonts browser
 	$(BIN)/python -m pytest tests -q -p no:cacheprovider
 
 # The fast tier (a few minutes on 2 cores): readers, formats, glyph core, config structure, predictors' logic, model

@@ -1,51 +1,36 @@
 """Models and servers for the ``glyce-allennlp serve`` tests (tests/test_serve*.py); not a test module.
 
-* :func:`trained_ner` / :func:`trained_ud_pos`: small Glyce NER and UD POS taggers, trained in-process once per test
-  session from the real configs with :func:`reliability_support.small_overrides` (the other models come from
-  :mod:`reliability_support`: :func:`~reliability_support.trained_tagger` (CWS), ``trained_small_model``);
+* :func:`trained_ner` / :func:`trained_ud_pos`: small Glyce NER and UD POS taggers, trained once per test session
+  (:func:`training_support.train_once`) from the real configs with :func:`reliability_support.small_overrides` (the
+  other models come from :mod:`reliability_support`: :func:`~reliability_support.trained_tagger` (CWS),
+  ``trained_small_model``);
 * :func:`running_server`: the real command (``python -m glyce_allennlp.cli serve ...``) in a subprocess on a free
   port of 127.0.0.1, yielding its URL once ``/health`` answers, stopped afterwards.
 """
 import contextlib
-import functools
-import json
 import sys
 from pathlib import Path
 from typing import Iterator, List, Sequence
 
-from reliability_support import FIXTURES, REPO, _session_dir, environment, small_overrides, torch_threads
+from reliability_support import small_overrides
+from training_support import train_once
 
 from glyce_allennlp.serve.loadtest import free_port, start_server, stop_server, wait_for_server
 
-NER_CONFIG = REPO / "training_configs" / "ner" / "glyce_bilstm_crf.jsonnet"
-UD_POS_CONFIG = REPO / "training_configs" / "pos" / "ud_glyce_bilstm_crf.jsonnet"
 PAGE_FONTS = ("song", "traditional", "kai", "cursive")  # four scripts for the page's glyph panel
 
 
-def _train(config: Path, name: str, train: str, validation: str, epochs: int) -> Path:
-    import glyce_allennlp
-    from allennlp.commands.train import train_model_from_file
-
-    glyce_allennlp.load_components()
-    folder = _session_dir() / name
-    data = {"TRAIN_DATA_PATH": str(FIXTURES / train), "VALIDATION_DATA_PATH": str(FIXTURES / validation),
-            "TEST_DATA_PATH": ""}
-    with environment(data), torch_threads(1):
-        train_model_from_file(str(config), str(folder), overrides=json.dumps(small_overrides(epochs, PAGE_FONTS)))
-    return folder
-
-
-@functools.lru_cache(maxsize=None)
 def trained_ner() -> Path:
     """A small Glyce NER tagger (BIOUL) on fixtures/ner, trained long enough to find entities in its own
     training sentences."""
-    return _train(NER_CONFIG, "serve_ner", "ner/train.bmes", "ner/dev.bmes", epochs=6)
+    return train_once("ner/glyce_bilstm_crf.jsonnet", ("ner/train.bmes", "ner/dev.bmes"),
+                      small_overrides(6, PAGE_FONTS))
 
 
-@functools.lru_cache(maxsize=None)
 def trained_ud_pos() -> Path:
     """A small Glyce UD POS tagger (typed BMES) on fixtures/ud."""
-    return _train(UD_POS_CONFIG, "serve_ud_pos", "ud/train.conllu", "ud/dev.conllu", epochs=2)
+    return train_once("pos/ud_glyce_bilstm_crf.jsonnet", ("ud/train.conllu", "ud/dev.conllu"),
+                      small_overrides(2, PAGE_FONTS))
 
 
 @contextlib.contextmanager
