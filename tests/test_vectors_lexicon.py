@@ -136,3 +136,16 @@ def test_build_lexicon_from_jieba_and_char_ner_training_file(tmp_path):
 def test_vector_words_skip_the_header_line():
     assert read_vector_words(os.path.join(VECTORS, "words.vec"))[:2] == ["中国", "中国移动"]
     assert read_vector_words(os.path.join(VECTORS, "bigrams.vec.gz"))[-1] == "国银"
+
+
+def test_lexicon_command(tmp_path, capsys):
+    from glyce_allennlp.cli import main
+
+    train = os.path.join(FIXTURES, "cws", "train.txt")
+    out = tmp_path / "lexicon.tsv"
+    assert main(["lexicon", str(out), "--vectors", os.path.join(VECTORS, "words.vec"), "--count", train,
+                 "--format", "cws"]) == 0
+    lexicon = Lexicon.read(out)
+    assert sorted(lexicon.words) == sorted(read_vector_words(os.path.join(VECTORS, "words.vec")))
+    assert f"{len(lexicon)} words" in capsys.readouterr().out
+    assert json.loads((tmp_path / "lexicon.tsv.json").read_text(encoding="utf-8"))["format"] == "cws"
