@@ -1,6 +1,7 @@
 """The staged BERT → glyph → joint training callback (`glyce_bert_stages`) on the Glyce-BERT classifier with the tiny
 BERT: which parameters are trainable in each epoch (`requires_grad` during the epoch's batches), which ones changed
-in each epoch, the logged stage, and `--recover` (the stage follows the trainer's completed epochs)."""
+in each epoch, the logged stage, and `--recover` (the stage and the auxiliary loss's λ follow the trainer's completed
+epochs)."""
 import json
 import logging
 import os
@@ -71,7 +72,7 @@ def _train(run, monkeypatch, epochs=3, fail_after_epoch=-1, recover=False):
         monkeypatch.setenv(var, os.path.join(FIXTURES, path))
     config = os.path.join(REPO, "training_configs", "classification", "glyce_bert.jsonnet")
     extra = overrides("classifier", True, epochs)
-    extra["trainer.callbacks"] = [{"type": "glyce_aux_lambda"},
+    extra["trainer.callbacks"] = [{"type": "glyce_aux_lambda", "start_epoch": 1},  # λ from the glyph stage on
                                   {"type": "glyce_bert_test_recorder", "fail_after_epoch": fail_after_epoch},
                                   {"type": "glyce_bert_stages", "bert_epochs": 1, "glyph_epochs": 1}]
     return train_model_from_file(config, str(run), overrides=json.dumps(extra), recover=recover)
@@ -156,6 +157,10 @@ def test_stages_follow_recover(bert_vars, tmp_path, monkeypatch, components):
     assert not _changed(RECORDS["start"], RECORDS["after"][1]) & bert
     assert any("epoch 1: stage 2" in m for m in messages), messages
     assert json.loads((run / "metrics.json").read_text())["epoch"] == 2
+    # λ follows the glyph stage, across the recover: 0 in stage 1, λ0 = 0.1 in epoch 1, 0.1·0.8 in epoch 2
+    lambdas = [json.loads((run / f"metrics_epoch_{epoch}.json").read_text())["training_glyph_lambda"]
+               for epoch in range(3)]
+    assert lambdas == pytest.approx([0.0, 0.1, 0.08])
 
 
 def test_stage_schedule_and_errors(components):
