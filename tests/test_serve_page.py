@@ -24,7 +24,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage", "--window-size=1280,1000", "--lang=zh-CN"]
+         "--disable-dev-shm-usage", "--window-size=1280,1400", "--lang=zh-CN"]
 TEXTS = ["张伟今天在北京工作。", "高翔是工商银行的老师。"]
 WAIT = 60  # seconds for the page to show a result (the server runs four models on a busy CPU)
 
@@ -133,6 +133,7 @@ def test_page_shows_words_entities_tree_classes_and_glyphs(server, browser, tmp_
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert not errors, errors
 
+    browser.execute_script("window.scrollTo(0, 0)")
     shot = tmp_path / "serve_page.png"
     assert browser.save_screenshot(str(shot))
     width, height = png_size(shot)
