@@ -13,6 +13,14 @@
     glyce-allennlp neighbors ARCHIVE CHARS [--top 10] [--png neighbors.png] [--embedding PATH] [--cuda-device -1]
                                                       nearest training characters by cosine of the learned glyph
                                                       vectors of a trained model
+    glyce-allennlp neighbors --encoder default|PATH CHARS [--top 10] [--png neighbors.png]
+                                                      the same for a pretrained glyph encoder alone, among the
+                                                      characters it was pretrained on
+    glyce-allennlp glyph-encoder pretrain --out FILE.safetensors [--fonts ...] [--epochs N] [--seed S] [--resume] ...
+                                                      pretrain the Tianzige-CNN to recognise every CJK character
+                                                      from its script images (encoder + JSON manifest)
+    glyce-allennlp glyph-encoder check [default|FILE.safetensors]
+                                                      check an encoder's weights, fonts and sample accuracy
     glyce-allennlp serve ARCHIVE [ARCHIVE ...] [--host 127.0.0.1] [--port 8000]
                                                       HTTP JSON API and a web page for trained models
 """
@@ -43,12 +51,16 @@ def main(argv: Optional[List[str]] = None) -> int:
     glyphs.add_argument("--size", type=int, default=12, help="image size the model sees (px)")
     glyphs.add_argument("--scale", type=int, default=4, help="enlargement in the PNG (nearest neighbour)")
     add_srl_pruning_parser(sub)
-    neighbors = sub.add_parser("neighbors", help="nearest characters by cosine of a trained model's glyph vectors")
-    neighbors.add_argument("archive", help="model.tar.gz of a model with a glyce embedder")
+    neighbors = sub.add_parser("neighbors", help="nearest characters by cosine of a trained model's (or a pretrained "
+                                                 "glyph encoder's) glyph vectors")
+    neighbors.add_argument("archive", nargs="?", default=None,
+                           help="model.tar.gz of a model with a glyce embedder (not with --encoder)")
     neighbors.add_argument("chars", help="query character(s); each gets its own list")
+    neighbors.add_argument("--encoder", default=None,
+                           help="a pretrained glyph encoder ('default' or a .safetensors file) instead of an archive")
     neighbors.add_argument("--top", type=int, default=10)
-    neighbors.add_argument("--png", default=None, help="also write a PNG sheet (one per query character: a second "
-                                                        "query's sheet gets its code point in the file name)")
+    neighbors.add_argument("--png", default=None, help="also write a PNG sheet: one panel per query character, side "
+                                                        "by side")
     neighbors.add_argument("--embedding", default=None, help="module path of the glyph embedding, if several")
     neighbors.add_argument("--cuda-device", type=int, default=-1)
     from glyce_allennlp.vectors.cli import add_vector_parsers  # `embeddings`, `lexicon`: gensim/jieba load when run
@@ -57,6 +69,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     from glyce_allennlp.serve.command import add_serve_parser, run_serve  # FastAPI/AllenNLP load when it runs
 
     add_serve_parser(sub)
+    from glyce_allennlp.glyph.encoder_cli import add_glyph_encoder_parser  # torch loads when it runs
+
+    add_glyph_encoder_parser(sub)
     args = parser.parse_args(argv)
 
     if args.command == "srl-pruning":
@@ -65,6 +80,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         return args.run_vectors(args)
     if args.command == "serve":
         return run_serve(args)
+    if args.command == "glyph-encoder":
+        return args.run_glyph_encoder(args)
 
     if args.command == "fonts" and args.action == "install":
         return _fonts_install(args)
@@ -111,33 +128,45 @@ def _fonts_install(args) -> int:
 
 
 def _neighbors(args) -> int:
-    import os
-
-    from glyce_allennlp.glyph.neighbors import glyph_neighbors, known_characters, neighbor_sheet
-    from glyce_allennlp.glyph_archive import load_glyph_embedding
+    from glyce_allennlp.glyph.neighbors import glyph_neighbors, known_characters, neighbor_sheets
 
     queries = [c for c in args.chars if not c.isspace()]
     if not queries:
         print("no query character given", file=sys.stderr)
         return 2
-    glyph = load_glyph_embedding(args.archive, args.embedding, args.cuda_device)
+    if (args.archive is None) == (args.encoder is None):
+        print("neighbors: give either a model archive or --encoder (default or a .safetensors file)", file=sys.stderr)
+        return 2
+    if args.encoder is not None:
+        from glyce_allennlp.glyph.encoder import GlyphEncoderError, load_encoder
+        from glyce_allennlp.glyph.fonts import FontError
+
+        try:
+            glyph = load_encoder(args.encoder).glyph_embedding()
+        except (GlyphEncoderError, FontError) as error:
+            print(f"neighbors: {error}", file=sys.stderr)
+            return 2
+        seen, unseen, pool = "pretrained on", "not pretrained on: rendered now", "pretrained characters"
+    else:
+        from glyce_allennlp.glyph_archive import load_glyph_embedding
+
+        glyph = load_glyph_embedding(args.archive, args.embedding, args.cuda_device)
+        seen, unseen, pool = "seen in training", "not seen in training: rendered now", "training characters"
     known = set(known_characters(glyph))
-    for n, query in enumerate(queries):
+    results = []
+    for query in queries:
         try:
             found = glyph_neighbors(glyph, query, args.top)
         except ValueError as error:
             print(error, file=sys.stderr)
             return 2
-        status = "seen in training" if query in known else "not seen in training: rendered now"
-        print(f"{query} (U+{ord(query):04X}, {status}): {len(found)} nearest of {len(known)} training characters")
+        print(f"{query} (U+{ord(query):04X}, {seen if query in known else unseen}): {len(found)} nearest of "
+              f"{len(known)} {pool}")
         for rank, (char, cosine) in enumerate(found, 1):
             print(f"{rank:3d}  {char}  {cosine:.4f}")
-        if args.png:
-            path = args.png
-            if n:
-                root, ext = os.path.splitext(args.png)
-                path = f"{root}-U{ord(query):04X}{ext or '.png'}"
-            print(f"sheet: {neighbor_sheet(glyph, query, found, path)}")
+        results.append((query, found))
+    if args.png:
+        print(f"sheet: {neighbor_sheets(glyph, results, args.png)}")
     return 0
 
 

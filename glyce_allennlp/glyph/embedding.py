@@ -16,21 +16,24 @@ Design (what makes it fast and open-vocabulary)
 * Training: the Tianzige-CNN runs once per *unique* character of the batch, and the result is scattered back.
 * Evaluation / prediction: the glyph vector of each table row is computed once and memoised; the memo is dropped
   whenever the module goes back to training mode or loads new weights.
+* Frozen (:meth:`freeze_cnn`, e.g. with a pretrained encoder, :mod:`.encoder`): the CNN's weights get no gradient and
+  the glyph vector of every table row is computed once (no dropout) and kept, in training mode too: a forward pass is
+  a table lookup (plus the CNN's output dropout in training mode); a new character is rendered and encoded once, on
+  demand. The table is dropped only when weights are loaded.
 * Auxiliary loss (paper section 2.3): ``Linear(D → |known chars|)`` predicts each glyph's own character. It is
   computed once per unique character and weighted by the character's number of occurrences in the batch (padding
   excluded): :attr:`last_aux_loss` is the mean over the batch's known-character tokens, :attr:`last_aux_loss_sum`
   the sum, for a wrapper model to mix in as ``L = (1 − λ)·L_task + λ·L_cls``.
 """
 import logging
-import os
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 import torch
 from torch import nn
 
-from .cnn import TianzigeCNN
-from .fonts import FontError
+from .cnn import TianzigeCNN, glyph_features
+from .fonts import report_font_mismatch
 from .render import GlyphRenderer
 from .vector_table import VectorTable
 
@@ -56,7 +59,8 @@ class GlyphEmbedding(nn.Module):
 
     Shapes: ``codepoints`` LongTensor of any shape ``(...)`` → ``(..., output_dim)``; padding (0) gives zeros.
     In evaluation mode the glyph vectors are kept in a :class:`VectorTable` (one CNN pass per character, rows
-    appended when new characters appear); ``train()`` and ``load_state_dict`` drop it.
+    appended when new characters appear); ``train()`` and ``load_state_dict`` drop it. After :meth:`freeze_cnn` the
+    table is used in training mode too and only ``load_state_dict`` drops it.
     """
 
     def __init__(self, renderer: GlyphRenderer, known_chars: Sequence[str], output_dim: int = 1024,
@@ -79,6 +83,7 @@ class GlyphEmbedding(nn.Module):
         self._missing: List[bool] = [False] + [bool(m) for m in missing]
         self._row_of: Dict[int, int] = {ord(c): i + 1 for i, c in enumerate(known_chars)}
         self.num_rendered_on_demand = 0
+        self.frozen = False
         if missing.any():
             logger.warning("Glyph table: %s", renderer.stats.summary())
         self._memo = VectorTable(output_dim)  # glyph vector per table row, evaluation mode only
@@ -103,18 +108,8 @@ class GlyphEmbedding(nn.Module):
             if key in missing_keys:
                 missing_keys.remove(key)
         elif tuple(saved.shape) == tuple(current.shape):
-            mismatched = [(font, bytes(saved[i].tolist()).hex()) for i, font in enumerate(self.renderer.fonts)
-                          if not torch.equal(saved[i].cpu(), current[i])]
-            if mismatched:
-                details = "; ".join(f"font {font.label!r} ({font.path}) has sha256 {font.sha256[:16]}…, the weights "
-                                    f"were trained with {digest[:16]}…" for font, digest in mismatched)
-                message = (f"The glyph fonts differ from the ones these weights were trained with: {details}. The "
-                           f"glyph CNN would see different images. Use the same font files (registry fonts: "
-                           f"`glyce-allennlp fonts install`), or set GLYCE_FONT_MISMATCH=warn to load anyway.")
-                if os.environ.get("GLYCE_FONT_MISMATCH", "error") == "warn":
-                    logger.warning(message)
-                else:
-                    raise FontError(message)
+            report_font_mismatch([(font, bytes(saved[i].tolist()).hex()) for i, font in enumerate(self.renderer.fonts)
+                                  if not torch.equal(saved[i].cpu(), current[i])])
         # (a different number of fonts is reported by load_state_dict as a size mismatch, like the CNN's weights)
         with torch.no_grad():
             self.font_sha256.copy_(current.to(self.font_sha256.device))  # always the fonts actually in use
@@ -151,9 +146,23 @@ class GlyphEmbedding(nn.Module):
 
     # ------------------------------------------------------------------------------------------------ memo
     def train(self, mode: bool = True):
-        if mode:
+        if mode and not self.frozen:
             self._memo.clear()
         return super().train(mode)
+
+    def freeze_cnn(self) -> None:
+        """Fix the Tianzige-CNN's weights (``requires_grad = False``) and compute the glyph vector (no dropout) of every
+        character rendered so far, once: from now on :meth:`forward` looks vectors up in that table, in training mode
+        too (then followed by the CNN's output dropout), and encodes a new character once, when it first appears."""
+        for parameter in self.cnn.parameters():
+            parameter.requires_grad_(False)
+        self.frozen = True
+        self._memo.clear()
+        device = self.font_sha256.device
+        self._memo.lookup(torch.arange(self.num_rows, device=device), lambda rows: self._frozen_vectors(rows, device))
+
+    def _frozen_vectors(self, rows: torch.Tensor, device: torch.device) -> torch.Tensor:
+        return glyph_features(self.cnn, self._images[rows.cpu()], device)
 
     def _drop_memo_hook(self, *args, **kwargs):
         self._memo.clear()
@@ -164,12 +173,17 @@ class GlyphEmbedding(nn.Module):
     # ------------------------------------------------------------------------------------------------ forward
     def forward(self, codepoints: torch.Tensor, use_table: bool = True) -> torch.Tensor:
         """In evaluation mode each glyph vector is computed once and kept in a table (``use_table=False``: computed
-        afresh, with gradients if enabled; for callers that keep their own table of what they make of it)."""
+        afresh, with gradients if enabled; for callers that keep their own table of what they make of it). A frozen
+        CNN (:meth:`freeze_cnn`) always uses its table."""
         device = codepoints.device
         unique, inverse = torch.unique(codepoints.reshape(-1), return_inverse=True)
         unique_list = unique.tolist()
         rows = torch.tensor(self.rows_for(unique_list), dtype=torch.long)
-        if self.training or not use_table:
+        if self.frozen:
+            vectors = self._memo.lookup(rows.to(device), lambda todo: self._frozen_vectors(todo, device))
+            if self.training:
+                vectors = self.cnn.dropout(vectors)
+        elif self.training or not use_table:
             vectors = self._cnn_vectors(rows, device)
         else:
             vectors = self._memo.lookup(rows.to(device), lambda todo: self._cnn_vectors(todo, device))

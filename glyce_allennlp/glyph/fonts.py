@@ -15,6 +15,7 @@ A *font reference* in a config is one of
   of one you own.
 """
 import hashlib
+import logging
 import os
 import shutil
 import subprocess
@@ -22,7 +23,9 @@ import tarfile
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+logger = logging.getLogger(__name__)
 
 INSTALL_COMMAND = "glyce-allennlp fonts install"
 _REGISTRY_FILE = Path(__file__).with_name("fonts.tsv")
@@ -158,6 +161,27 @@ def resolve_font(ref: str) -> ResolvedFont:
             f"path of a font file you own."
         )
     return ResolvedFont(ref, str(path.resolve()), face, convert, sha256_of(path))
+
+
+def report_font_mismatch(mismatched: Sequence[Tuple[ResolvedFont, str]], weights: str = "these weights") -> None:
+    """Fonts in use whose sha256 differs from the one glyph CNN weights were trained with: raise :class:`FontError`
+    naming each font, its file and both digests, or only log the message when ``GLYCE_FONT_MISMATCH=warn``.
+
+    ``mismatched``: (font in use, sha256 hex digest the weights were trained with) pairs; nothing happens when empty.
+    ``weights``: what was trained, as the plural subject of the message (``"these weights"``, ``"the weights of the
+    glyph encoder PATH"``).
+    """
+    if not mismatched:
+        return
+    details = "; ".join(f"font {font.label!r} ({font.path}) has sha256 {font.sha256[:16]}…, {weights} were trained "
+                        f"with {digest[:16]}…" for font, digest in mismatched)
+    message = (f"The glyph fonts differ from the ones {weights} were trained with: {details}. The glyph CNN would see "
+               f"different images. Use the same font files (registry fonts: `{INSTALL_COMMAND}`), or set "
+               f"GLYCE_FONT_MISMATCH=warn to load anyway.")
+    if os.environ.get("GLYCE_FONT_MISMATCH", "error") == "warn":
+        logger.warning(message)
+    else:
+        raise FontError(message)
 
 
 # ----------------------------------------------------------------------------------------------------------- install

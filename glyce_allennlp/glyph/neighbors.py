@@ -58,15 +58,39 @@ def glyph_neighbors(glyph: GlyphEmbedding, query: str, top: int = 10,
 def neighbor_sheet(glyph: GlyphEmbedding, query: str, neighbors: Sequence[Tuple[str, float]], path: str,
                    scale: int = 4) -> str:
     """PNG: the query then its neighbours, one row each, one column per font of the model (the images the CNN sees,
-    drawn by :func:`glyce_allennlp.glyph.sheet.glyph_sheet`), with the rank and cosine written in a left margin."""
+    drawn by :func:`glyce_allennlp.glyph.sheet.glyph_sheet_image`), with the rank and cosine written in a left
+    margin."""
+    _panel(glyph, query, neighbors, scale).save(path)
+    return path
+
+
+def neighbor_sheets(glyph: GlyphEmbedding, results: Sequence[Tuple[str, Sequence[Tuple[str, float]]]], path: str,
+                    scale: int = 4, gap: int = 24) -> str:
+    """PNG: the :func:`neighbor_sheet` panel of each ``(query, neighbours)`` of ``results``, side by side (``gap`` px
+    apart, top-aligned); one query gives exactly :func:`neighbor_sheet`'s image."""
+    from PIL import Image
+
+    panels = [_panel(glyph, query, neighbors, scale) for query, neighbors in results]
+    if not panels:
+        raise ValueError("neighbor_sheets needs at least one query")
+    sheet = Image.new("RGB", (sum(p.width for p in panels) + gap * (len(panels) - 1), max(p.height for p in panels)),
+                      (255, 255, 255))
+    x = 0
+    for panel in panels:
+        sheet.paste(panel, (x, 0))
+        x += panel.width + gap
+    sheet.save(path)
+    return path
+
+
+def _panel(glyph: GlyphEmbedding, query: str, neighbors: Sequence[Tuple[str, float]], scale: int):
     from PIL import Image, ImageDraw
 
-    from .sheet import glyph_sheet
+    from .sheet import glyph_sheet_image
 
     fonts = [f.label for f in glyph.renderer.fonts]
     chars = [query] + [c for c, _ in neighbors]
-    glyph_sheet(chars, fonts, glyph.renderer.image_size, scale, path)
-    grid = Image.open(path).convert("RGB")
+    grid = glyph_sheet_image(chars, fonts, glyph.renderer.image_size, scale)
     cell, pad = glyph.renderer.image_size * scale, 4
     margin = 96
     sheet = Image.new("RGB", (grid.width + margin, grid.height), (255, 255, 255))
@@ -76,5 +100,4 @@ def neighbor_sheet(glyph: GlyphEmbedding, query: str, neighbors: Sequence[Tuple[
     for row, label in enumerate(labels):
         y = pad + row * (cell + pad) + cell // 2 - 5
         draw.text((4, y), label, fill=(0, 0, 0) if row else (0, 0, 160))
-    sheet.save(path)
-    return path
+    return sheet

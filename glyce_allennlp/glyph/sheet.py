@@ -11,6 +11,14 @@ def glyph_sheet(chars: Sequence[str], fonts: Sequence[str], image_size: int = 12
                 path: str = "glyph_sheet.png") -> str:
     """Render ``chars`` with each font at ``image_size`` px (the size the model sees), enlarged ``scale``× with
     nearest-neighbour so single pixels stay visible. Characters no font can draw are crossed out in red."""
+    glyph_sheet_image(chars, fonts, image_size, scale).save(path)
+    return path
+
+
+def glyph_sheet_image(chars: Sequence[str], fonts: Sequence[str], image_size: int = 12, scale: int = 4
+                      ) -> Image.Image:
+    """The RGB image :func:`glyph_sheet` writes: one row per character, one column per font, cells of
+    ``image_size * scale`` px with 4 px between them and around."""
     renderer = GlyphRenderer(fonts, image_size)
     images, missing = renderer.render(list(chars))
     cell = image_size * scale
@@ -25,8 +33,7 @@ def glyph_sheet(chars: Sequence[str], fonts: Sequence[str], image_size: int = 12
             if missing[r]:
                 draw.line([(x, y), (x + cell, y + cell)], fill=(220, 0, 0), width=2)
                 draw.line([(x + cell, y), (x, y + cell)], fill=(220, 0, 0), width=2)
-    sheet.save(path)
-    return path
+    return sheet
 
 
 def ink_fraction(images: np.ndarray) -> float:

@@ -1,4 +1,4 @@
-from typing import List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import torch
 from allennlp.data import Vocabulary
@@ -6,6 +6,7 @@ from allennlp.modules.highway import Highway
 from allennlp.modules.token_embedders import TokenEmbedder
 
 from glyce_allennlp.glyph import GlyphEmbedding, GlyphRenderer, VectorTable
+from glyce_allennlp.glyph.encoder import load_encoder
 
 DEFAULT_FONTS = ["song", "traditional", "fangsong", "kai", "cursive"]
 
@@ -44,7 +45,8 @@ class GlyceTokenEmbedder(TokenEmbedder):
     projection_dim : if > 0, a linear layer maps [glyph ⊕ char-ID] (after the highway) to this size, e.g. the
         baseline's char-ID size, so that the layers above cost the same as the baseline's. Default 0: no projection.
     aux_classifier : build the auxiliary glyph classifier ``Linear(D → |training chars|)``; its loss is added by
-        the ``glyce_aux_loss`` model wrapper.
+        the ``glyce_aux_loss`` model wrapper. Default: yes, unless the glyph encoder is frozen (see
+        ``glyph_encoder``).
     cache_dir : where rendered glyph tables are cached (default ``$GLYCE_HOME/glyphs``).
     position_embeddings : if > 0, add learned position embeddings to the output (a table of this many positions,
         size ``glyph_dim + char_id_dim``; the Glyce-BERT glyph layer, paper §2.4). The position of a token is its index
@@ -57,6 +59,24 @@ class GlyceTokenEmbedder(TokenEmbedder):
         layer-normalised BERT output. Default ``False`` (output unchanged).
     output_dropout : dropout probability on the output, after ``output_layer_norm`` (in [0, 1); active in training
         mode only). Default 0: no dropout.
+    glyph_encoder : ``None`` (default): the Tianzige-CNN starts from random weights and learns with the task. Or
+        ``{"pretrained": "default" | PATH, "freeze": true | false}``: it starts from a pretrained glyph encoder
+        (``"default"``: the one shipped with the package; PATH: a ``.safetensors`` file written by ``glyce-allennlp
+        glyph-encoder pretrain``, with its ``.json`` manifest beside it; :mod:`glyce_allennlp.glyph.encoder`).
+        ``fonts``, ``image_size``, ``glyph_dim`` and ``groups`` must be the encoder's (an error lists every
+        difference) and the font files the ones it was trained on (``FontError`` naming them, or a warning with
+        ``GLYCE_FONT_MISMATCH=warn``). ``"freeze": false``: fine-tuned with the task, as without an encoder.
+        ``"freeze": true``: the CNN's weights stay fixed (no gradient) and the glyph vector of each character is
+        computed once and kept in a table, in training too: a training step costs a table lookup, like a char-ID
+        embedding (``cnn_dropout`` still applies to the looked-up vectors in training); a character first seen later
+        is rendered and encoded once. The layers after the glyph vector (``glyph_norm``, char-ID embedding, highway,
+        projection, position embeddings, ...) train as usual. The frozen weights are part of the model's weights, so
+        a model archive predicts with the encoder it was trained with even if the encoder file changes later (the
+        file must still exist and fit these options when the archive is loaded: the embedder is built before the
+        archive's weights replace the encoder's). A frozen encoder leaves nothing for the auxiliary glyph loss to
+        train: no auxiliary classifier is built (``aux_classifier`` true is an error), and the training configs
+        leave out the ``glyce_aux_loss`` wrapper and its λ callback for frozen variants (``aux_loss`` of
+        ``training_configs/common.libsonnet``'s ``experiment``).
     cnn_precision : ``"float32"`` (default), ``"bfloat16"`` or ``"auto"``: run the Tianzige-CNN's convolutions under
         bfloat16 autocast (~2.5× faster forward + backward on a CPU with native bfloat16; see
         :class:`~glyce_allennlp.glyph.cnn.TianzigeCNN`). No config uses it: measured, it did not shorten a Resume
@@ -77,17 +97,33 @@ class GlyceTokenEmbedder(TokenEmbedder):
 
     def __init__(self, vocab: Vocabulary, vocab_namespace: str = "glyce_chars", fonts: List[str] = None,
                  image_size: int = 12, glyph_dim: int = 1024, groups: int = 16, cnn_dropout: float = 0.0,
-                 char_id_dim: int = 0, highway: bool = False, aux_classifier: bool = True,
+                 char_id_dim: int = 0, highway: bool = False, aux_classifier: Optional[bool] = None,
                  cache_dir: Optional[str] = None, position_embeddings: int = 0, glyph_norm: str = "none",
                  glyph_scale: float = 1.0, projection_dim: int = 0, cnn_precision: str = "float32",
-                 char_id_init: str = "xavier", output_layer_norm: bool = False, output_dropout: float = 0.0) -> None:
+                 char_id_init: str = "xavier", output_layer_norm: bool = False, output_dropout: float = 0.0,
+                 glyph_encoder: Optional[Dict[str, Any]] = None) -> None:
         super().__init__()
+        encoder_options = parse_glyph_encoder(glyph_encoder)
+        frozen = encoder_options is not None and encoder_options[1]
+        if aux_classifier is None:
+            aux_classifier = not frozen
+        elif aux_classifier and frozen:
+            raise ValueError("aux_classifier is true but the glyph encoder is frozen: the auxiliary glyph loss would "
+                             "have nothing to train. Leave aux_classifier out (and the glyce_aux_loss wrapper) or "
+                             "fine-tune the encoder (\"freeze\": false).")
         token_to_index = vocab.get_token_to_index_vocabulary(vocab_namespace)
         special = {vocab._padding_token, vocab._oov_token}
         known_chars = [t for t in token_to_index if t not in special and len(t) == 1]
         renderer = GlyphRenderer(fonts or DEFAULT_FONTS, image_size)
         self.glyph = GlyphEmbedding(renderer, known_chars, glyph_dim, groups, cnn_dropout, aux_classifier, cache_dir,
                                     cnn_precision=cnn_precision)
+        if encoder_options is not None:
+            pretrained, freeze = encoder_options
+            encoder = load_encoder(pretrained)
+            encoder.check_options(renderer.fonts, image_size, glyph_dim, groups, who="this glyce embedder")
+            self.glyph.cnn.load_state_dict(encoder.state_dict)
+            if freeze:
+                self.glyph.freeze_cnn()
         self._char_index = {ord(t): i for t, i in token_to_index.items() if len(t) == 1 and t not in special}
         self._oov_index = token_to_index.get(vocab._oov_token, 0)
         self.char_embedding = (torch.nn.Embedding(vocab.get_vocab_size(vocab_namespace), char_id_dim, padding_idx=0)
@@ -167,3 +203,17 @@ class GlyceTokenEmbedder(TokenEmbedder):
         if self.output_dropout is not None:
             vectors = self.output_dropout(vectors)
         return vectors
+
+
+def parse_glyph_encoder(glyph_encoder: Optional[Dict[str, Any]]) -> Optional[Tuple[str, bool]]:
+    """``(pretrained, freeze)`` of a ``glyph_encoder`` option (``None`` stays ``None``); a clear error for anything but
+    ``{"pretrained": "default" | PATH, "freeze": true | false}``."""
+    if glyph_encoder is None:
+        return None
+    usage = 'glyph_encoder must be {"pretrained": "default" or a .safetensors path, "freeze": true or false}'
+    if not isinstance(glyph_encoder, dict) or set(glyph_encoder) != {"pretrained", "freeze"}:
+        raise ValueError(f"{usage}, got {glyph_encoder!r}")
+    pretrained, freeze = glyph_encoder["pretrained"], glyph_encoder["freeze"]
+    if not isinstance(pretrained, str) or not pretrained or not isinstance(freeze, bool):
+        raise ValueError(f"{usage}, got {glyph_encoder!r}")
+    return pretrained, freeze

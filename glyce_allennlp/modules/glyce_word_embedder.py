@@ -10,7 +10,7 @@ The module contains a :class:`~glyce_allennlp.glyph.GlyphEmbedding` (``.char_emb
 tokens, padding excluded). A word never seen in training still gets the glyph vectors of its characters (characters
 never seen are rendered on demand); only its word-ID part (if any) is the OOV vector.
 """
-from typing import List, Optional
+from typing import Any, Dict, List, Optional
 
 import torch
 from allennlp.data import Vocabulary
@@ -32,8 +32,10 @@ class GlyceWordEmbedder(TokenEmbedder):
     char_namespace : namespace of the training characters (default ``"glyce_chars"``; filled by the indexer).
     word_namespace : namespace of the training words (default ``"glyce_words"``), used when ``word_id_dim > 0``.
     fonts, image_size, glyph_dim, groups, cnn_dropout, char_id_dim, highway, aux_classifier, cache_dir,
-    cnn_precision : as for the ``glyce`` character embedder (one character's vector has size
-        ``glyph_dim + char_id_dim``).
+    cnn_precision, glyph_encoder : as for the ``glyce`` character embedder (one character's vector has size
+        ``glyph_dim + char_id_dim``). With ``glyph_encoder: {"pretrained": ..., "freeze": true}`` each character's
+        glyph vector is a table lookup and there is no auxiliary glyph loss (see
+        :class:`~glyce_allennlp.modules.glyce_token_embedder.GlyceTokenEmbedder`).
     pooling : how a word's character vectors become one vector:
         ``"max"`` (default; element-wise max over the characters), ``"mean"``,
         ``"cnn"`` (1-d convolutions of widths ``cnn_widths`` with ``pooling_dim`` filters in all, ReLU, max over
@@ -53,16 +55,17 @@ class GlyceWordEmbedder(TokenEmbedder):
 
     def __init__(self, vocab: Vocabulary, char_namespace: str = "glyce_chars", word_namespace: str = "glyce_words",
                  fonts: List[str] = None, image_size: int = 12, glyph_dim: int = 1024, groups: int = 16,
-                 cnn_dropout: float = 0.0, char_id_dim: int = 0, highway: bool = False, aux_classifier: bool = True,
-                 cache_dir: Optional[str] = None, pooling: str = "max", pooling_dim: Optional[int] = None,
-                 cnn_widths: List[int] = None, word_id_dim: int = 0, dropout: float = 0.0,
-                 cnn_precision: str = "float32") -> None:
+                 cnn_dropout: float = 0.0, char_id_dim: int = 0, highway: bool = False,
+                 aux_classifier: Optional[bool] = None, cache_dir: Optional[str] = None, pooling: str = "max",
+                 pooling_dim: Optional[int] = None, cnn_widths: List[int] = None, word_id_dim: int = 0,
+                 dropout: float = 0.0, cnn_precision: str = "float32",
+                 glyph_encoder: Optional[Dict[str, Any]] = None) -> None:
         super().__init__()
         if pooling not in POOLINGS:
             raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
         self.char_embedder = GlyceTokenEmbedder(vocab, char_namespace, fonts, image_size, glyph_dim, groups,
                                                 cnn_dropout, char_id_dim, highway, aux_classifier, cache_dir,
-                                                cnn_precision=cnn_precision)
+                                                cnn_precision=cnn_precision, glyph_encoder=glyph_encoder)
         char_dim = self.char_embedder.get_output_dim()
         self.pooling = pooling
         self.conv: Optional[nn.ModuleList] = None
