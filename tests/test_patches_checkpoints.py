@@ -44,7 +44,7 @@ def test_temporary_files_of_killed_writers_are_removed_when_training_starts(chec
     try:
         in_progress = tmp_path / f"best.th.{running.pid}.tmp"  # e.g. another run writing into the same folder
         others = [tmp_path / "notes.tmp", tmp_path / "best.th.tmp", tmp_path / "model_state_e1_b0.th",
-                  tmp_path / f"x.{dead}.tmp.keep"]
+                  tmp_path / f"x.{dead}.tmp.keep", tmp_path / f"notes.{dead}.tmp"]
         for path in stale + [in_progress] + others:
             path.write_bytes(b"\0" * 1024)
         checkpointer_class(tmp_path)  # what `allennlp train` creates when it starts (or recovers) in this folder

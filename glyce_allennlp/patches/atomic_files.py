@@ -16,7 +16,8 @@ import torch
 
 logger = logging.getLogger(__name__)
 
-_TEMPORARY_NAME = re.compile(r"^(?P<final>.+)\.(?P<pid>[0-9]+)\.tmp$")
+# the temporary names of what the patches write: torch files (*.th) and archives (*.tar.gz)
+_TEMPORARY_NAME = re.compile(r"^(?P<final>.+\.(?:th|tar\.gz))\.(?P<pid>[0-9]+)\.tmp$")
 
 
 def temporary_path(final: str) -> str:
@@ -61,9 +62,10 @@ def _is_running(pid: int) -> bool:
 
 
 def remove_stale_temporary_files(folder) -> List[str]:
-    """Delete the temporary files of :func:`replacing` in ``folder`` (not below it) whose writing process is no
-    longer running; return their paths. Other files, including other ``*.tmp`` files, are never touched; a temporary
-    file of a running process (e.g. another run writing into the same folder) is kept."""
+    """Delete the temporary files of :func:`replacing` for torch files and archives (``*.th.{pid}.tmp``,
+    ``*.tar.gz.{pid}.tmp``) in ``folder`` (not below it) whose writing process is no longer running; return their
+    paths. Other files, including other ``*.tmp`` files, are never touched; a temporary file of a running process
+    (e.g. another run writing into the same folder) is kept."""
     removed: List[str] = []
     try:
         names = os.listdir(folder)
