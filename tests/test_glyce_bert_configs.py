@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from conftest import FIXTURES, REPO
-from glyce_bert_support import MAX_POSITIONS, bert_vars, overrides, tiny_bert  # noqa: F401 (fixtures)
+from glyce_bert_support import MAX_POSITIONS, bert_env, bert_vars, overrides, tiny_bert  # noqa: F401 (fixtures)
 
 TASKS = {
     "ner": ("ner/train.bmes", "ner/dev.bmes", "ner/test.bmes", "raw.txt", "chinese_tagger", "tagger"),
@@ -49,20 +49,15 @@ def one_torch_thread():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("task,name", CONFIGS)
-def test_config_trains_evaluates_and_predicts(task, name, bert_vars, tmp_path, monkeypatch, components):
+def test_config_trains_evaluates_and_predicts(task, name, bert_vars, train_config, tmp_path, monkeypatch):
     from allennlp.commands import main as allennlp_main
-    from allennlp.commands.train import train_model_from_file
     from allennlp.data.data_loaders import SimpleDataLoader
     from allennlp.models.archival import load_archive
     from allennlp.training.util import evaluate
 
     train, dev, test, raw, predictor, kind = TASKS[task]
-    for var, path in zip(("TRAIN_DATA_PATH", "VALIDATION_DATA_PATH", "TEST_DATA_PATH"), (train, dev, test)):
-        monkeypatch.setenv(var, os.path.join(FIXTURES, path))
-    run = tmp_path / "run"
     glyce = name.startswith("glyce")
-    config = os.path.join(REPO, "training_configs", task, f"{name}.jsonnet")
-    train_model_from_file(config, str(run), overrides=json.dumps(overrides(kind, glyce)))
+    run = train_config(f"{task}/{name}.jsonnet", (train, dev, test), overrides(kind, glyce), env=bert_env(bert_vars))
     metrics = json.loads((run / "metrics.json").read_text())
     metric = "f1-measure-overall" if kind == "tagger" else "accuracy"
     assert f"best_validation_{metric}" in metrics and f"test_{metric}" in metrics

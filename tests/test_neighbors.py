@@ -1,33 +1,16 @@
 """`glyce-allennlp neighbors ARCHIVE 明 --top N --png out.png` on a tiny Glyce tagger trained on the fixtures."""
-import json
-import os
-
 import pytest
 import torch
-
-from conftest import FIXTURES, REPO
 
 pytestmark = pytest.mark.slow  # trains a small model
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory, components):
-    from allennlp.commands.train import train_model_from_file
-
-    out = tmp_path_factory.mktemp("neighbors") / "run"
-    env = {"TRAIN_DATA_PATH": "ner/train.bmes", "VALIDATION_DATA_PATH": "ner/dev.bmes", "TEST_DATA_PATH": ""}
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update({k: (os.path.join(FIXTURES, v) if v else "") for k, v in env.items()})
-    try:
-        train_model_from_file(os.path.join(REPO, "training_configs", "ner", "glyce_bilstm_crf.jsonnet"), str(out),
-                              overrides=json.dumps({"trainer.num_epochs": 1}))
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-    return str(out / "model.tar.gz")
+def archive(train_config):
+    # the same run as the NER Glyce tagger's config test (tests/test_training_configs.py): trained once per session
+    run = train_config("ner/glyce_bilstm_crf.jsonnet", ("ner/train.bmes", "ner/dev.bmes", "ner/test.bmes"),
+                       {"trainer.num_epochs": 1})
+    return str(run / "model.tar.gz")
 
 
 def test_neighbors_cli_lists_nearest_known_characters_and_writes_png(archive, tmp_path, capsys):

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import FIXTURES, REPO
+from conftest import FIXTURES
 
 TASKS = {
     "pair": ("pair/train.txt", "pair/dev.txt", "pair/test.txt", "pair/raw.txt", "chinese_pair_classifier"),
@@ -20,9 +20,6 @@ CONFIGS = [("pair", "bimpm"), ("pair", "glyce_bimpm"), ("classification", "bilst
            ("classification", "glyce_bilstm"), ("classification", "cnn"), ("classification", "glyce_cnn")]
 # small and fast: the fixtures have 120 training examples
 OVERRIDES = {"trainer.num_epochs": 1, "data_loader.batch_sampler.batch_size": 32}
-
-
-_RUNS = {}
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -37,27 +34,14 @@ def one_torch_thread():
     torch.set_num_threads(before)
 
 
-def trained(task, name, tmp_path_factory):
-    """Serialization dir of `name` trained for one epoch on the fixtures (once per session)."""
-    from allennlp.commands.train import train_model_from_file
+@pytest.fixture(scope="module")
+def trained(train_config):
+    """(task, name) → serialization dir of `name` trained for one epoch on the fixtures (once per session)."""
 
-    if (task, name) not in _RUNS:
-        paths = dict(zip(("TRAIN_DATA_PATH", "VALIDATION_DATA_PATH", "TEST_DATA_PATH"),
-                         (os.path.join(FIXTURES, p) for p in TASKS[task][:3])))
-        saved = {k: os.environ.get(k) for k in paths}
-        os.environ.update(paths)
-        try:
-            run = tmp_path_factory.mktemp(name) / "run"
-            config = os.path.join(REPO, "training_configs", task, f"{name}.jsonnet")
-            train_model_from_file(config, str(run), overrides=json.dumps(OVERRIDES))
-        finally:
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
-        _RUNS[task, name] = run
-    return _RUNS[task, name]
+    def get(task, name):
+        return train_config(f"{task}/{name}.jsonnet", TASKS[task][:3], OVERRIDES)
+
+    return get
 
 
 def expected_error(task, line):
@@ -70,13 +54,13 @@ def expected_error(task, line):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("task,name", CONFIGS)
-def test_config_trains_evaluates_and_predicts(task, name, tmp_path, tmp_path_factory, components):
+def test_config_trains_evaluates_and_predicts(task, name, tmp_path, trained, components):
     from allennlp.data.data_loaders import SimpleDataLoader
     from allennlp.models.archival import load_archive
     from allennlp.training.util import evaluate
 
     test_path = os.path.join(FIXTURES, TASKS[task][2])
-    run = trained(task, name, tmp_path_factory)
+    run = trained(task, name)
     metrics = json.loads((run / "metrics.json").read_text())
     assert "best_validation_accuracy" in metrics and "test_accuracy" in metrics
     if task == "pair":  # bimpm_f1: F1 of the positive label "1"
@@ -122,13 +106,13 @@ def test_config_trains_evaluates_and_predicts(task, name, tmp_path, tmp_path_fac
 
 
 @pytest.mark.slow
-def test_bimpm_glyph_aux_loss_covers_both_sentences(tmp_path_factory, components):
+def test_bimpm_glyph_aux_loss_covers_both_sentences(trained, components):
     """bimpm embeds premise and hypothesis with the same embedder (two calls per forward): the auxiliary glyph loss
     must pool both calls, not keep only the last one."""
     from allennlp.data import Batch
     from allennlp.models.archival import load_archive
 
-    archive = load_archive(str(trained("pair", "glyce_bimpm", tmp_path_factory) / "model.tar.gz"))
+    archive = load_archive(str(trained("pair", "glyce_bimpm") / "model.tar.gz"))
     model, reader = archive.model, archive.validation_dataset_reader
     known = set(model.vocab.get_token_to_index_vocabulary("glyce_chars"))
     unseen = "鑫淼犇骉"

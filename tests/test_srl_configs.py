@@ -29,31 +29,17 @@ def overrides_for(name):
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory, components):
-    """name → serialization dir, trained once per module (1 epoch on the SRL fixtures)."""
-    from allennlp.commands.train import train_model_from_file
+def trained(train_config):
+    """name → serialization dir, trained once per session (1 epoch on the SRL fixtures)."""
+    from training_support import environment
 
-    runs = {}
+    data = ("srl/train.txt", "srl/dev.txt", "srl/test.txt")
 
     def get(name):
-        if name not in runs:
-            env = {"TRAIN_DATA_PATH": os.path.join(SRL, "train.txt"),
-                   "VALIDATION_DATA_PATH": os.path.join(SRL, "dev.txt"),
-                   "TEST_DATA_PATH": os.path.join(SRL, "test.txt")}
-            saved = {k: os.environ.get(k) for k in env}
-            os.environ.update(env)
-            try:
-                directory = tmp_path_factory.mktemp(name)
-                config = os.path.join(REPO, "training_configs", "srl", f"{name}.jsonnet")
-                train_model_from_file(config, str(directory / "run"), overrides=json.dumps(overrides_for(name)))
-            finally:
-                for k, v in saved.items():
-                    if v is None:
-                        os.environ.pop(k, None)
-                    else:
-                        os.environ[k] = v
-            runs[name] = directory / "run"
-        return runs[name]
+        with environment({"TRAIN_DATA_PATH": os.path.join(FIXTURES, data[0]),
+                          "VALIDATION_DATA_PATH": os.path.join(FIXTURES, data[1])}):  # overrides_for reads the config
+            overrides = overrides_for(name)
+        return train_config(f"srl/{name}.jsonnet", data, overrides)
 
     return get
 

@@ -19,31 +19,12 @@ TASK = {**{name: "dependency" for name in PARSERS}, **{name: "pos" for name in T
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory, components):
-    """name → serialization dir, trained once per module (1 epoch on the UD fixtures)."""
-    from allennlp.commands.train import train_model_from_file
-
-    runs = {}
+def trained(train_config):
+    """name → serialization dir, trained once per session (1 epoch on the UD fixtures)."""
 
     def get(name):
-        if name not in runs:
-            env = {"TRAIN_DATA_PATH": os.path.join(UD, "train.conllu"),
-                   "VALIDATION_DATA_PATH": os.path.join(UD, "dev.conllu"),
-                   "TEST_DATA_PATH": os.path.join(UD, "test.conllu")}
-            saved = {k: os.environ.get(k) for k in env}
-            os.environ.update(env)
-            try:
-                directory = tmp_path_factory.mktemp(name)
-                config = os.path.join(REPO, "training_configs", TASK[name], f"{name}.jsonnet")
-                train_model_from_file(config, str(directory / "run"), overrides=json.dumps({"trainer.num_epochs": 1}))
-            finally:
-                for k, v in saved.items():
-                    if v is None:
-                        os.environ.pop(k, None)
-                    else:
-                        os.environ[k] = v
-            runs[name] = directory / "run"
-        return runs[name]
+        return train_config(f"{TASK[name]}/{name}.jsonnet", ("ud/train.conllu", "ud/dev.conllu", "ud/test.conllu"),
+                            {"trainer.num_epochs": 1})
 
     return get
 

@@ -32,16 +32,13 @@ def set_data_env(monkeypatch, task):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("task,name", CONFIGS)
-def test_config_trains_evaluates_and_predicts(task, name, tmp_path, monkeypatch, components):
-    from allennlp.commands.train import train_model_from_file
+def test_config_trains_evaluates_and_predicts(task, name, tmp_path, train_config):
     from allennlp.models.archival import load_archive
     from allennlp.training.util import evaluate
     from allennlp.data.data_loaders import SimpleDataLoader
 
-    test_path = set_data_env(monkeypatch, task)
-    config = os.path.join(REPO, "training_configs", task, f"{name}.jsonnet")
-    serialization_dir = tmp_path / "run"
-    train_model_from_file(config, str(serialization_dir), overrides=json.dumps({"trainer.num_epochs": 1}))
+    test_path = os.path.join(FIXTURES, DATA[task][2])
+    serialization_dir = train_config(f"{task}/{name}.jsonnet", DATA[task], {"trainer.num_epochs": 1})
     metrics = json.loads((serialization_dir / "metrics.json").read_text())
     assert "best_validation_f1-measure-overall" in metrics and "test_f1-measure-overall" in metrics
     assert all(not isinstance(v, float) or v == v for v in metrics.values())  # no NaN
@@ -78,17 +75,15 @@ def test_config_trains_evaluates_and_predicts(task, name, tmp_path, monkeypatch,
 
 
 @pytest.mark.slow
-def test_unseen_character_gets_nonzero_glyph_vector_at_predict_time(tmp_path, monkeypatch, components):
+def test_unseen_character_gets_nonzero_glyph_vector_at_predict_time(train_config):
     import torch
-    from allennlp.commands.train import train_model_from_file
     from allennlp.models.archival import load_archive
 
     from glyce_allennlp.models.glyce_aux_loss import unwrap_model
 
-    set_data_env(monkeypatch, "cws")
-    config = os.path.join(REPO, "training_configs", "cws", "glyce_bilstm_crf.jsonnet")
-    train_model_from_file(config, str(tmp_path / "run"), overrides=json.dumps({"trainer.num_epochs": 1}))
-    model = load_archive(str(tmp_path / "run" / "model.tar.gz")).model
+    # the same run as test_config_trains_evaluates_and_predicts[cws-glyce_bilstm_crf]
+    run = train_config("cws/glyce_bilstm_crf.jsonnet", DATA["cws"], {"trainer.num_epochs": 1})
+    model = load_archive(str(run / "model.tar.gz")).model
     embedder = unwrap_model(model).text_field_embedder.token_embedder_glyce
     unseen = "龘"
     assert unseen not in model.vocab.get_token_to_index_vocabulary("glyce_chars")
