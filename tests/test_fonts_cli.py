@@ -53,7 +53,6 @@ def test_fonts_install_unknown_name_is_a_clear_error(capsys):
     assert "Unknown font name(s) ['no_such_font']" in capsys.readouterr().err
 
 
-@pytest.mark.slow
 def test_fonts_list_and_install_run_without_torch():
     code = ("import sys\n"
             "sys.modules['torch'] = None\n"

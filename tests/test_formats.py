@@ -72,7 +72,6 @@ print(json.dumps({
 """
 
 
-@pytest.mark.slow
 def test_every_formats_module_imports_and_parses_its_fixtures_without_allennlp_or_torch():
     proc = subprocess.run([sys.executable, "-c", _WITHOUT_ALLENNLP, FIXTURES], capture_output=True, text=True,
                           cwd=REPO, env=os.environ)

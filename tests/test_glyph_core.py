@@ -234,7 +234,6 @@ def test_gb2312_tables():
     assert len(gb2312_chars()) == 6763 and len(gb2312_chars(level1_only=True)) == 3755
 
 
-@pytest.mark.slow
 def test_glyph_core_imports_without_allennlp():
     code = ("import importlib, pkgutil, sys; sys.modules['allennlp'] = None; sys.modules['allennlp_models'] = None\n"
             "import glyce_allennlp.glyph as glyph\n"

@@ -29,7 +29,6 @@ def ids(positions):
     return sorted(p + 1 for p in positions)
 
 
-@pytest.mark.slow
 def test_module_is_pure_python():
     # pruning and the metric must be usable (and testable) without AllenNLP or torch
     code = ("import sys, glyce_allennlp.formats.srl_pruning, glyce_allennlp.formats.srl_scores; "
