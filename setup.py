@@ -15,8 +15,10 @@ setup(
     long_description_content_type="text/markdown",
     packages=find_packages(include=["glyce_allennlp", "glyce_allennlp.*"]),
     python_requires=">=3.10",
-    install_requires=["torch", "numpy", "pillow", "tqdm", "opencc", "fonttools"],
+    install_requires=["torch", "numpy", "pillow", "tqdm", "opencc", "fonttools", "safetensors"],
     entry_points={"console_scripts": ["glyce-allennlp=glyce_allennlp.cli:main"]},
     include_package_data=True,
-    package_data={"glyce_allennlp.glyph": ["fonts.tsv"], "glyce_allennlp.serve": ["static/*"]},
+    package_data={"glyce_allennlp.glyph": ["fonts.tsv", "glyph_encoder_default.safetensors",
+                                           "glyph_encoder_default.json"],
+                  "glyce_allennlp.serve": ["static/*"]},
 )

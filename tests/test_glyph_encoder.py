@@ -328,3 +328,51 @@ def test_glyph_encoder_check_command(tiny, capsys):
     report = json.loads(capsys.readouterr().out)
     assert report["sample"]["matches"] and report["sample"]["correct"] == report["sample"]["manifest_correct"]
     assert abs(report["sample"]["correct"] - report["sample"]["manifest_correct"]) <= SAMPLE_TOLERANCE
+
+
+# ----------------------------------------------------------------------------------------------- the shipped encoder
+def test_the_shipped_encoder_loads_matches_its_manifest_and_reproduces_its_sample_accuracy():
+    from config_support import evaluate_call
+    from glyce_allennlp.glyph.encoder import CJK_SOURCE, DEFAULT_ENCODER, cjk_characters
+
+    encoder = load_encoder("default")
+    assert encoder.path == DEFAULT_ENCODER and DEFAULT_ENCODER.stat().st_size < 512 * 1024
+    # the training configs' defaults (training_configs/common.libsonnet, the task libs' image_size/glyph_dim/groups)
+    assert encoder.fonts == evaluate_call("common.libsonnet", "fonts")
+    assert (encoder.image_size, encoder.glyph_dim, encoder.groups) == (12, 256, 16)
+    characters = encoder.manifest["characters"]
+    assert characters["source"] == CJK_SOURCE and characters["requested"] == len(cjk_characters()) == 20992
+    assert characters["trained"] + characters["skipped"] == 20992 == len(characters["list"]) + characters["skipped"]
+    manifest = encoder.manifest
+    assert 0.0 < manifest["heldout"]["accuracy"] <= 1.0 and manifest["heldout"]["size"] == characters["trained"]
+    correct = sample_accuracy(encoder)  # from the weights alone, on a small fixed sample
+    assert abs(correct - manifest["sample"]["correct"]) <= SAMPLE_TOLERANCE, (correct, manifest["sample"])
+
+
+def test_the_shipped_encoder_is_package_data_and_its_command_is_recorded():
+    import argparse
+    import shlex
+
+    from conftest import REPO
+    from glyce_allennlp.glyph.encoder_cli import add_glyph_encoder_parser, options_from_args
+
+    setup = open(f"{REPO}/setup.py", encoding="utf-8").read()
+    assert '"glyph_encoder_default.safetensors"' in setup and '"glyph_encoder_default.json"' in setup
+    manifest = load_encoder("default").manifest
+    command = shlex.split(manifest["training"]["command"])
+    assert command[:5] == ["glyce-allennlp", "glyph-encoder", "pretrain", "--out",
+                           "glyce_allennlp/glyph/glyph_encoder_default.safetensors"]
+    parser = argparse.ArgumentParser()
+    add_glyph_encoder_parser(parser.add_subparsers(dest="command"))
+    assert options_from_args(parser.parse_args(command[1:])).run_options() == manifest["training"]["options"]
+
+
+@pytest.mark.slow  # renders the encoder's ~19,000 characters (cached in $GLYCE_HOME afterwards)
+def test_neighbors_of_the_shipped_encoder(tmp_path, capsys):
+    from glyce_allennlp.cli import main
+
+    assert main(["neighbors", "--encoder", "default", "明鑫", "--top", "5", "--png", str(tmp_path / "n.png")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    trained = load_encoder("default").manifest["characters"]["trained"]
+    assert lines[0] == f"明 (U+660E, pretrained on): 5 nearest of {trained} pretrained characters"
+    assert len(lines) == 1 + 5 + 1 + 5 + 1 and (tmp_path / "n.png").stat().st_size > 0
