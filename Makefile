@@ -35,8 +35,9 @@ browser:
 test: fonts browser
 	$(BIN)/python -m pytest tests -q -p no:cacheprovider
 
-# The fast tier (a few minutes on 2 cores): readers, formats, glyph core, config structure, predictors' logic, model
-# unit tests. Leaves out the tests marked `slow` (end-to-end training, subprocesses, distributed, kill/recover).
+# The fast tier (about 2 minutes on 2 cores): readers, formats, glyph core, config structure, predictors' logic, model
+# unit tests. Leaves out the tests marked `slow` (pytest.ini: end-to-end training, the allennlp commands or a training
+# in a subprocess, distributed runs, kill/recover).
 test-fast: fonts
 	$(BIN)/python -m pytest tests -q -p no:cacheprovider -m "not slow"
 
