@@ -35,7 +35,7 @@ browser:
 test: fonts browser
 	$(BIN)/python -m pytest tests -q -p no:cacheprovider
 
-# The fast tier (about 2 minutes on 2 cores): readers, formats, glyph core, config structure, predictors' logic, model
+# The fast tier (a few minutes on 2 cores): readers, formats, glyph core, config structure, predictors' logic, model
 # unit tests. Leaves out the tests marked `slow` (pytest.ini: end-to-end training, the allennlp commands or a training
 # in a subprocess, distributed runs, kill/recover).
 test-fast: fonts
