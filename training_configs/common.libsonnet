@@ -25,6 +25,8 @@
 //   embedder_dim(embedder)       output size of one token embedder config (embedding, glyce, glyce_word,
 //                                pretrained_transformer*), with the embedders' own defaults for absent fields
 //   embedders_dim(token_embedders)  output size of a text_field_embedder's token_embedders object (the sum)
+//   glyph_encoder_frozen(glyph_encoder)  whether a `glyph_encoder` option ({ pretrained: "default" | PATH,
+//                                freeze: true | false }, or null) freezes the glyph CNN
 //   experiment(glyce, seed, reader, model, ...)  the whole training config around `model`, see below
 local cuda_var = std.extVar("CUDA_DEVICE");
 local bert_var = std.extVar("BERT_DIM");
@@ -67,6 +69,8 @@ local field(object, key, default) = if std.objectHas(object, key) && object[key]
     else if std.startsWith(type, "pretrained_transformer") then $.bert_dim
     else error "common.libsonnet's embedder_dim does not know the output size of token embedder '" + type + "'",
 
+  glyph_encoder_frozen(glyph_encoder):: glyph_encoder != null && glyph_encoder.freeze,
+
   embedders_dim(token_embedders)::
     std.foldl(function(total, name) total + $.embedder_dim(token_embedders[name]), std.objectFields(token_embedders),
               0),
@@ -75,10 +79,11 @@ local field(object, key, default) = if std.objectHas(object, key) && object[key]
   // (λ(t) = lambda0·lambda1^t, aux_loss_reduction: "sum" for models whose loss sums over sentences, "mean" for batch
   // means) and the trainer gets the `glyce_aux_lambda` callback (λ decays from lambda_start_epoch on), before
   // `callbacks`. The vocabulary comes from the training data only; `vocabulary` (null: AllenNLP's default) sets its
-  // options. optimizer: an optimizer config object; patience: null = no early stop.
+  // options. optimizer: an optimizer config object; patience: null = no early stop. aux_loss=false leaves out the
+  // wrapper and the callback even with glyce: a frozen pretrained glyph encoder leaves the glyph loss nothing to train.
   experiment(glyce, seed, reader, model, lambda0, lambda1, aux_loss_reduction, data_loader, validation_data_loader,
              optimizer, epochs, patience, validation_metric, grad_norm=5.0, lambda_start_epoch=0, callbacks=[],
-             vocabulary=null)::
+             vocabulary=null, aux_loss=true)::
     local test_path = std.extVar("TEST_DATA_PATH");
     local aux_lambda = { type: "glyce_aux_lambda" } +
                        (if lambda_start_epoch > 0 then { start_epoch: lambda_start_epoch } else {});
@@ -91,7 +96,7 @@ local field(object, key, default) = if std.objectHas(object, key) && object[key]
       validation_data_path: std.extVar("VALIDATION_DATA_PATH"),
       datasets_for_vocab_creation: ["train"],
       [if vocabulary != null then "vocabulary"]: vocabulary,
-      model: if glyce then { type: "glyce_aux_loss", lambda0: lambda0, lambda1: lambda1,
+      model: if glyce && aux_loss then { type: "glyce_aux_loss", lambda0: lambda0, lambda1: lambda1,
                              aux_loss_reduction: aux_loss_reduction, model: model } else model,
       data_loader: data_loader,
       validation_data_loader: validation_data_loader,
@@ -102,7 +107,7 @@ local field(object, key, default) = if std.objectHas(object, key) && object[key]
         validation_metric: validation_metric,
         grad_norm: grad_norm,
         cuda_device: $.cuda_device,
-        callbacks: (if glyce then [aux_lambda] else []) + callbacks,
+        callbacks: (if glyce && aux_loss then [aux_lambda] else []) + callbacks,
       },
     } + (if test_path != "" then { test_data_path: test_path, evaluate_on_test: true } else {}),
 }

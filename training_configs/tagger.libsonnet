@@ -6,14 +6,17 @@ local common = import "common.libsonnet";
 
 {
   // reader: the dataset_reader object without token_indexers; encoding: "BIOUL" (NER) or "BMES" (CWS, POS).
+  // glyph_encoder: null (the glyph CNN learns from scratch) or { pretrained: "default" | PATH, freeze: true | false }
+  // (the glyce embedder's option); frozen, the model has no auxiliary glyph loss (common.libsonnet's experiment).
   tagger(glyce, reader, encoding, fonts=common.fonts, glyph_dim=256, image_size=12, char_dim=100, hidden=200,
          lambda0=0.1, lambda1=0.8, projection_dim=0, glyph_norm="none", cnn_precision="float32", char_init="xavier",
-         dropout=0.5, epochs=30, patience=5, batch_size=32, lr=0.001, seed=13)::
+         dropout=0.5, epochs=30, patience=5, batch_size=32, lr=0.001, seed=13, glyph_encoder=null)::
     local indexers = if glyce then { glyce: { type: "glyce_characters" } } else { tokens: { type: "single_id" } };
     local embedders = if glyce then {
       glyce: { type: "glyce", fonts: fonts, image_size: image_size, glyph_dim: glyph_dim, groups: 16,
                cnn_dropout: 0.2, char_id_dim: char_dim, projection_dim: projection_dim, glyph_norm: glyph_norm,
-               cnn_precision: cnn_precision, char_id_init: char_init },
+               cnn_precision: cnn_precision, char_id_init: char_init,
+               [if glyph_encoder != null then "glyph_encoder"]: glyph_encoder },
     } else {
       tokens: { type: "embedding", embedding_dim: char_dim },
     };
@@ -43,7 +46,7 @@ local common = import "common.libsonnet";
     common.experiment(
       glyce=glyce, seed=seed, reader=reader { token_indexers: indexers }, model=crf,
       // crf_tagger's loss is summed over the batch's sentences: sum the glyph loss over its tokens too
-      lambda0=lambda0, lambda1=lambda1, aux_loss_reduction="sum",
+      lambda0=lambda0, lambda1=lambda1, aux_loss_reduction="sum", aux_loss=!common.glyph_encoder_frozen(glyph_encoder),
       data_loader={ batch_size: batch_size, shuffle: true },
       validation_data_loader={ batch_size: 128, shuffle: false },
       optimizer={ type: "adam", lr: lr }, epochs=epochs, patience=patience, validation_metric="+f1-measure-overall",

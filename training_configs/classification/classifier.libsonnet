@@ -16,10 +16,12 @@ local common = import "../common.libsonnet";
 {
   // encoder: "lstm" (1-layer BiLSTM, final states) or "cnn" (max-pooled convolutions over characters).
   // max_chars: texts are cut to their first max_chars characters (ChnSentiCorp: median 213, max 5,860).
+  // glyph_encoder: null (the glyph CNN learns from scratch) or { pretrained: "default" | PATH, freeze: true | false }
+  // (the glyce embedder's option); frozen, the model has no auxiliary glyph loss (common.libsonnet's experiment).
   classifier(glyce, encoder, reader={ type: "chinese_text_classification", format: "chnsenticorp" },
              max_chars=256, fonts=common.fonts, glyph_dim=256, image_size=12, char_dim=100, hidden=128,
              num_filters=100, ngrams=[2, 3, 4, 5], dropout=0.5, lambda0=0.1, lambda1=0.8, epochs=10, patience=3,
-             batch_size=32, lr=0.001, seed=13, glyph_norm="layer_norm", glyph_scale=0.02)::
+             batch_size=32, lr=0.001, seed=13, glyph_norm="layer_norm", glyph_scale=0.02, glyph_encoder=null)::
     // AllenNLP's cnn encoder needs at least max(ngrams) positions per batch (a conv1d longer than the input fails,
     // e.g. predicting a one-character line alone): pad; windows over padding are masked (a feature → 0)
     local min_len = if encoder == "cnn" then std.foldl(std.max, ngrams, 1) else 0;
@@ -28,7 +30,8 @@ local common = import "../common.libsonnet";
                      else ids;
     local embedders = { tokens: { type: "embedding", embedding_dim: char_dim } } + (if glyce then {
       glyce: { type: "glyce", fonts: fonts, image_size: image_size, glyph_dim: glyph_dim, groups: 16,
-               cnn_dropout: 0.2, char_id_dim: 0, glyph_norm: glyph_norm, glyph_scale: glyph_scale },
+               cnn_dropout: 0.2, char_id_dim: 0, glyph_norm: glyph_norm, glyph_scale: glyph_scale,
+               [if glyph_encoder != null then "glyph_encoder"]: glyph_encoder },
     } else {});
     local input_dim = common.embedders_dim(embedders);
     local seq2vec = if encoder == "lstm" then
@@ -45,7 +48,7 @@ local common = import "../common.libsonnet";
     common.experiment(
       glyce=glyce, seed=seed, reader=reader { token_indexers: indexers, max_chars: max_chars }, model=classifier,
       // basic_classifier's loss is a batch mean: average the glyph loss over the batch's characters too
-      lambda0=lambda0, lambda1=lambda1, aux_loss_reduction="mean",
+      lambda0=lambda0, lambda1=lambda1, aux_loss_reduction="mean", aux_loss=!common.glyph_encoder_frozen(glyph_encoder),
       data_loader={ batch_sampler: { type: "bucket", batch_size: batch_size, padding_noise: 0.1 } },
       validation_data_loader={ batch_sampler: { type: "bucket", batch_size: 128, padding_noise: 0.0 } },
       optimizer={ type: "adam", lr: lr }, epochs=epochs, patience=patience, validation_metric="+accuracy",

@@ -9,15 +9,18 @@ local common = import "../common.libsonnet";
 {
   // format: "conllu" | "conllx"; pos: "upos" | "xpos" (CoNLL-X: CPOSTAG | POSTAG).
   // pooling: "max" | "mean" | "cnn" | "lstm"; pooling_dim: output size of cnn/lstm pooling (null: the glyph size).
+  // glyph_encoder: null (the glyph CNN learns from scratch) or { pretrained: "default" | PATH, freeze: true | false }
+  // (the glyce_word embedder's option); frozen, the model has no auxiliary glyph loss (common.libsonnet's experiment).
   parser(glyce, format="conllu", pos="upos", fonts=common.fonts, glyph_dim=256, image_size=12,
          pooling="max", pooling_dim=null, lambda0=0.1, lambda1=0.8,
          word_dim=100, pos_dim=50, hidden=200, layers=2, arc_dim=300, tag_dim=100, dropout=0.3,
-         word_min_count=2, epochs=30, patience=5, batch_size=32, lr=0.002, seed=13)::
+         word_min_count=2, epochs=30, patience=5, batch_size=32, lr=0.002, seed=13, glyph_encoder=null)::
     local embedders = {
       tokens: { type: "embedding", embedding_dim: word_dim },
     } + (if glyce then {
       glyce: { type: "glyce_word", fonts: fonts, image_size: image_size, glyph_dim: glyph_dim, groups: 16,
-               cnn_dropout: 0.2, pooling: pooling, pooling_dim: pooling_dim, word_id_dim: 0 },
+               cnn_dropout: 0.2, pooling: pooling, pooling_dim: pooling_dim, word_id_dim: 0,
+               [if glyph_encoder != null then "glyph_encoder"]: glyph_encoder },
     } else {});
     local parser = {
       type: "biaffine_parser",
@@ -47,7 +50,7 @@ local common = import "../common.libsonnet";
       // and counts as a wrong label, instead of crashing the reader.
       vocabulary={ min_count: { tokens: word_min_count }, non_padded_namespaces: ["*labels"] },
       // biaffine_parser's loss is a per-word mean: average the glyph loss over the batch's characters too
-      lambda0=lambda0, lambda1=lambda1, aux_loss_reduction="mean",
+      lambda0=lambda0, lambda1=lambda1, aux_loss_reduction="mean", aux_loss=!common.glyph_encoder_frozen(glyph_encoder),
       // batches of similar lengths: much less padding (and torch.nn.Bilinear, the label scorer, is slow on CPU)
       data_loader={ batch_sampler: { type: "bucket", batch_size: batch_size, sorting_keys: ["words"] } },
       // bucketed too: MST decoding scores every label for every (head, child) pair, O(batch · length²) Bilinear calls

@@ -20,15 +20,18 @@ local matching_dim(perspectives, full) =
 
 {
   // reader: the dataset_reader object without token_indexers; positive_label: null for accuracy only (XNLI).
+  // glyph_encoder: null (the glyph CNN learns from scratch) or { pretrained: "default" | PATH, freeze: true | false }
+  // (the glyce embedder's option); frozen, the model has no auxiliary glyph loss (common.libsonnet's experiment).
   bimpm(glyce, reader={ type: "chinese_sentence_pair", format: "lcqmc" }, num_labels=2, positive_label="1",
         max_chars=64, fonts=common.fonts, glyph_dim=256, image_size=12, char_dim=100, hidden=100, perspectives=10,
         dropout=0.1, lambda0=0.1, lambda1=0.8, epochs=10, patience=3, batch_size=64, lr=0.001, seed=13,
-        glyph_norm="layer_norm", glyph_scale=0.02)::
+        glyph_norm="layer_norm", glyph_scale=0.02, glyph_encoder=null)::
     local ids = { tokens: { type: "single_id" } };
     local indexers = if glyce then ids { glyce: { type: "glyce_characters" } } else ids;
     local embedders = { tokens: { type: "embedding", embedding_dim: char_dim } } + (if glyce then {
       glyce: { type: "glyce", fonts: fonts, image_size: image_size, glyph_dim: glyph_dim, groups: 16,
-               cnn_dropout: 0.2, char_id_dim: 0, glyph_norm: glyph_norm, glyph_scale: glyph_scale },
+               cnn_dropout: 0.2, char_id_dim: 0, glyph_norm: glyph_norm, glyph_scale: glyph_scale,
+               [if glyph_encoder != null then "glyph_encoder"]: glyph_encoder },
     } else {});
     local input_dim = common.embedders_dim(embedders);
     local matcher(dim, forward, full=true) = {
@@ -63,7 +66,7 @@ local matching_dim(perspectives, full) =
     common.experiment(
       glyce=glyce, seed=seed, reader=reader { token_indexers: indexers, max_chars: max_chars }, model=bimpm,
       // bimpm's loss is a batch mean: average the glyph loss over the batch's characters (both sentences) too
-      lambda0=lambda0, lambda1=lambda1, aux_loss_reduction="mean",
+      lambda0=lambda0, lambda1=lambda1, aux_loss_reduction="mean", aux_loss=!common.glyph_encoder_frozen(glyph_encoder),
       data_loader={ batch_sampler: { type: "bucket", batch_size: batch_size, padding_noise: 0.1 } },
       validation_data_loader={ batch_sampler: { type: "bucket", batch_size: 128, padding_noise: 0.0 } },
       optimizer={ type: "adam", lr: lr }, epochs=epochs, patience=patience, validation_metric="+accuracy",
