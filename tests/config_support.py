@@ -1,8 +1,9 @@
 """Evaluating the training configs (training_configs/) to JSON without AllenNLP, for the structural config tests."""
+import functools
 import glob
 import json
 import os
-from typing import Dict
+from typing import Dict, Tuple
 
 from conftest import REPO
 
@@ -15,12 +16,18 @@ ENV = {"TRAIN_DATA_PATH": "/data/train.txt", "VALIDATION_DATA_PATH": "/data/dev.
        "CUDA_DEVICE": "-1", "BERT_MODEL": "/models/bert", "BERT_DIM": "32"}
 
 
-def evaluate_config(config: str, **env: str) -> Dict:
-    """The JSON of ``training_configs/<config>.jsonnet`` under :data:`ENV` updated with ``env``."""
+@functools.lru_cache(maxsize=None)
+def _evaluate_file(path: str, ext_vars: Tuple[Tuple[str, str], ...]) -> str:
     import _jsonnet
 
+    return _jsonnet.evaluate_file(path, ext_vars=dict(ext_vars))
+
+
+def evaluate_config(config: str, **env: str) -> Dict:
+    """The JSON of ``training_configs/<config>.jsonnet`` under :data:`ENV` updated with ``env`` (evaluated once per
+    config and environment in a test session: several tests read every config; a new dict each call)."""
     path = os.path.join(CONFIG_DIR, f"{config}.jsonnet")
-    return json.loads(_jsonnet.evaluate_file(path, ext_vars={**ENV, **env}))
+    return json.loads(_evaluate_file(path, tuple(sorted({**ENV, **env}.items()))))
 
 
 def evaluate_call(libsonnet: str, call: str, **env: str) -> Dict:
