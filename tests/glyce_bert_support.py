@@ -70,7 +70,8 @@ def bert_env(folder: str) -> Dict[str, str]:
     return {"BERT_MODEL": folder, "BERT_DIM": str(HIDDEN)}
 
 
-# dotted overrides (COMPAT F8) for fast tests: glyph D = 64, hence the Glyce layers' input 32 + 64
+# dotted overrides (a nested object would replace the whole one) for fast tests: glyph D = 64, hence the Glyce
+# layers' input 32 + 64
 def overrides(kind: str, glyce: bool, epochs: int = 1) -> Dict:
     result = {"trainer.num_epochs": epochs, "data_loader.batch_sampler.batch_size": 32}
     if glyce:

@@ -166,7 +166,7 @@ def run(cmd: List[str], env: Dict[str, str], log: Path, timeout: float) -> subpr
         return subprocess.run(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, timeout=timeout)
 
 
-# ------------------------------------------------------------------------------ small models of issues 3, 4 and 5
+# -------------------------------------------------------------- small models of the sentence, syntax and SRL tasks
 # name → (libsonnet, call with small sizes, fixtures as (train, validation)). One epoch each, built from the configs'
 # own libsonnet functions so that every derived size (BiMPM's matching dims, LSTM input sizes) stays consistent.
 SMALL_MODELS = {

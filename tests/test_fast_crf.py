@@ -143,7 +143,7 @@ def test_fast_tagger_matches_stock_crf_tagger(crf_config, components):
         assert human_fast["tags"] == stock.make_output_human_readable(dict(out_stock))["tags"]
     metrics_stock, metrics_fast = stock.get_metrics(reset=True), fast.get_metrics(reset=True)
     assert metrics_fast == metrics_stock
-    assert all(type(value) is float for value in metrics_fast.values())  # COMPAT F9
+    assert all(type(value) is float for value in metrics_fast.values())  # Python floats: --recover loads them safely
 
 
 def test_fast_tagger_top_k_uses_stock_decoder(components):

@@ -97,7 +97,7 @@ def test_sigkill_after_first_checkpoint_then_recover_reaches_the_same_metrics(tm
         assert comparable_metrics(got_epoch) == pytest.approx(comparable_metrics(ref_epoch), rel=1e-6, abs=1e-9)
         assert got_epoch["training_glyph_lambda"] == pytest.approx(0.1 * 0.8 ** epoch)
 
-    # COMPAT F9: the training state loads with torch's safe loader, and its metrics are Python floats
+    # the training state loads with torch's safe loader, and its metrics are Python floats
     state = torch.load(victim_dir / f"training_state_e{EPOCHS}_b0.th", weights_only=True)
     best = state["metric_tracker"]["best_epoch_metrics"]
     assert best and all(type(v) in (float, int) for v in best.values()), {k: type(v) for k, v in best.items()}

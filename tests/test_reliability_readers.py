@@ -1,4 +1,4 @@
-"""Bad input never crashes a dataset reader or loses data (issue 8, "Bad input").
+"""Bad input never crashes a dataset reader or loses data.
 
 Every file a reader is given ends in exactly one of
   * instances that are exactly what the file holds (checked against an independent, deliberately simple parse of the
@@ -13,16 +13,16 @@ tab, U+3000), blank and whitespace-only lines, mixed CRLF/LF, a UTF-8 BOM, GBK/B
 truncation (of generated files and of the real fixtures), a line with the wrong number of columns, flipped bytes, a
 NUL byte, GBK/Big5 bytes read as UTF-8, UTF-8 read as GBK/Big5, UTF-16/32 read as UTF-8.
 
-How to add a reader (e.g. the sentence-level or CoNLL readers of issues 3 and 4): write a ``Format`` (how one
+How to add a reader (e.g. like the sentence-level or CoNLL readers below): write a ``Format`` (how one
 sentence is written, what the reader must return for it, and the oracle's parse of decoded lines), append it to
 ``FORMATS`` with its reader name, params and a fixture; every test below is parametrized over ``FORMATS``.
 Readers whose instances are not ``tokens`` + ``tags`` give an ``extract`` (instance → record); formats with a header
 line, or in which a blank line is an error (TSV, CSV, JSON lines), say so with ``header`` and ``blank_lines``.
 
-Covered: the character taggers' readers (``sighan_cws``, ``ctb_pos``, ``char_ner``), the sentence-level readers of
-issue 3 (``chinese_sentence_pair``: lcqmc, nlpcc_dbqa, bq, xnli, multi-language xnli; ``chinese_text_classification``:
-chnsenticorp, tsv, jsonl), the CoNLL readers of issue 4 (``conll_dependencies``, ``conll_char_pos``: CoNLL-U with
-comments, multi-word tokens and empty nodes, CoNLL-X) and the CoNLL-2009 reader of issue 5 (``conll2009_srl``: gold and
+Covered: the character taggers' readers (``sighan_cws``, ``ctb_pos``, ``char_ner``), the sentence-level readers
+(``chinese_sentence_pair``: lcqmc, nlpcc_dbqa, bq, xnli, multi-language xnli; ``chinese_text_classification``:
+chnsenticorp, tsv, jsonl), the CoNLL readers (``conll_dependencies``, ``conll_char_pos``: CoNLL-U with
+comments, multi-word tokens and empty nodes, CoNLL-X) and the CoNLL-2009 reader (``conll2009_srl``: gold and
 predicted columns, with pruning).
 """
 import csv
@@ -130,7 +130,7 @@ class Format:
     blank_line_between_sentences: bool = False
     in_order_errors: bool = True  # the reader reports the first problem line (single pass)
     bad_lines: List[str] = field(default_factory=list)  # lines the reader must reject
-    # for readers whose instances are not one (tokens, tags) per sentence (issues 3-5):
+    # for readers whose instances are not one (tokens, tags) per sentence (sentence-level, CoNLL, CoNLL-2009):
     extract: Callable = tagged_record  # instance -> record (``expected`` gives the same for a gold sentence)
     key: Callable = itemgetter(0)  # record -> what ``parse`` returns per instance
     sanity: Optional[Callable] = tagged_sanity  # asserts on each record read from a file the oracle accepts
@@ -276,7 +276,7 @@ def _ner_one_scheme(sentences):  # "auto" needs one scheme per file
     return [(sentences[0][0], spans) for _, spans in sentences] if sentences else sentences
 
 
-# ------------------------------------------------------------------------ sentence-level readers (issue 3)
+# ------------------------------------------------------------------------ sentence-level readers
 # Texts: pieces of the alphabet joined by spaces / U+3000, maybe padded; never a tab. Whitespace is not a character.
 def _text(alphabet):
     piece = st.text(alphabet=alphabet, min_size=1, max_size=4)
@@ -555,7 +555,7 @@ SENTENCE_LEVEL_FORMATS = {
 }
 
 
-# ------------------------------------------------------------------------------------------ CoNLL readers (issue 4)
+# ------------------------------------------------------------------------------------------ CoNLL readers
 UPOS = ["NOUN", "VERB", "PUNCT", "PROPN", "PART"]
 XPOS = ["NN", "VV", "PU", "NR", "DEC"]
 RELS = ["nsubj", "obj", "punct", "root", "case:dec"]
@@ -763,7 +763,7 @@ CONLL_FORMATS = {
 }
 
 
-# --------------------------------------------------------------------------------------- CoNLL-2009 reader (issue 5)
+# --------------------------------------------------------------------------------------- CoNLL-2009 reader
 SRL_POS = ["NN", "VV", "PU", "NR", "_"]
 ROLES = ["_", "-", "A0", "A1", "TMP", "A0|A1"]
 EMPTY_CELLS = ("_", "-")
@@ -934,9 +934,9 @@ FORMATS = {
                        ner_write, ner_expected, ner_parse, blank_line_between_sentences=True, in_order_errors=False,
                        bad_lines=["张", "张 B-PER extra", "张三 O", "张 X-PER", "张 B-"],
                        prepare=_ner_one_scheme),
-    **SENTENCE_LEVEL_FORMATS,  # issue 3
-    **CONLL_FORMATS,  # issue 4
-    **SRL_FORMATS,  # issue 5
+    **SENTENCE_LEVEL_FORMATS,
+    **CONLL_FORMATS,
+    **SRL_FORMATS,
 }
 
 

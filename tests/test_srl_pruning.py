@@ -63,7 +63,7 @@ def test_candidates_grow_with_k():
 
 
 def test_the_ascent_is_not_bounded_by_k():
-    # Issue 5's one-line summary ("descendants within distance 1 of p's ancestors up to the k-th order") would give,
+    # The swapped-bounds reading ("descendants within distance 1 of p's ancestors up to the k-th order") would give,
     # for k = 1, only p, its head and their children: {3, 4, 5}. The paper visits every ancestor up to the root.
     assert set(ids(k_order_candidates(HEADS, PREDICATE, 1))) > {3, 4, 5}
     assert 8 in ids(k_order_candidates(HEADS, PREDICATE, 1))  # a child of the grandparent

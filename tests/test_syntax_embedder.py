@@ -1,4 +1,4 @@
-"""Glyce word embeddings (issue 4): the glyce_word_characters indexer and the glyce_word embedder — shapes, padding,
+"""Glyce word embeddings: the glyce_word_characters indexer and the glyce_word embedder — shapes, padding,
 pooling variants, gradients, unseen words/characters, and the aux-loss wrapper finding its GlyphEmbedding."""
 import pytest
 import torch

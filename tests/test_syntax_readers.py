@@ -1,4 +1,4 @@
-"""CoNLL-U / CoNLL-X readers (issue 4): dependency instances for biaffine_parser, character BMES-POS instances for the
+"""CoNLL-U / CoNLL-X readers: dependency instances for biaffine_parser, character BMES-POS instances for the
 crf_tagger configs, multi-word tokens / empty nodes per the UD spec, malformed rows → ReaderError naming file:line."""
 import os
 

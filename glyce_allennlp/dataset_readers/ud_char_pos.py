@@ -20,7 +20,7 @@ class ConllCharPosDatasetReader(CtbPosDatasetReader):
     (UD1 POS in the Glyce paper): each word's characters get ``B-POS M-POS … E-POS`` (``S-POS`` for a one-character
     word), e.g. ``看似/VERB 簡單/ADJ`` → ``看 似 簡 單`` / ``B-VERB E-VERB B-ADJ E-ADJ``.
 
-    The instances are exactly those of the ``ctb_pos`` reader (this class subclasses it; the foundation's
+    The instances are exactly those of the ``ctb_pos`` reader (this class subclasses it; the tagging
     ``crf_tagger`` configs and the ``chinese_tagger`` predictor work unchanged):
 
     * ``tokens``: one ``Token`` per character (whitespace inside a word form is not a character: ``10 000`` is

@@ -1,8 +1,8 @@
-"""Glyce **word** embedding: a word's vector from the glyphs of its characters (issue 4).
+"""Glyce **word** embedding: a word's vector from the glyphs of its characters.
 
 word → code points of its characters (``glyce_word_characters`` indexer) → per-character Glyce vectors (the
-foundation's :class:`~glyce_allennlp.modules.glyce_token_embedder.GlyceTokenEmbedder`: Tianzige-CNN glyph vector,
-optionally ⊕ char-ID embedding) → pooled over the word's characters (``max``, ``mean``, ``cnn`` or ``lstm``) →
+``glyce`` embedder, :class:`~glyce_allennlp.modules.glyce_token_embedder.GlyceTokenEmbedder`: Tianzige-CNN glyph
+vector, optionally ⊕ char-ID embedding) → pooled over the word's characters (``max``, ``mean``, ``cnn`` or ``lstm``) →
 optionally ⊕ a word-ID embedding.
 
 The module contains a :class:`~glyce_allennlp.glyph.GlyphEmbedding` (``.char_embedder.glyph``), so the
