@@ -275,10 +275,11 @@ def test_frozen_weights_are_saved_and_loaded_even_when_the_encoder_file_changes(
         rebuilt.load_state_dict(state)
         del calls[:]
         assert torch.equal(rebuilt(codepoints("明湖锦鸟森")), before)
-    assert calls == [5]  # the table was dropped by load_state_dict and refilled with the loaded weights, once
+    rows = rebuilt.glyph.num_rows  # padding, 6 known characters, 森
+    assert rows == 8 and calls == [rows]  # load_state_dict dropped the table: recomputed with the loaded weights, once
     rebuilt.train()
     rebuilt(codepoints("明湖"))
-    assert calls == [5]
+    assert calls == [rows]
 
 
 def test_glyce_word_passes_the_encoder_on(tiny, components):
@@ -376,3 +377,12 @@ def test_neighbors_of_the_shipped_encoder(tmp_path, capsys):
     trained = load_encoder("default").manifest["characters"]["trained"]
     assert lines[0] == f"明 (U+660E, pretrained on): 5 nearest of {trained} pretrained characters"
     assert len(lines) == 1 + 5 + 1 + 5 + 1 and (tmp_path / "n.png").stat().st_size > 0
+
+
+def test_char_ids_of_the_vocabulary_unseen_characters_get_the_oov_id(tiny, components):
+    glyce = embedder(tiny, freeze=True, char_id_dim=4).eval()
+    vocab_ids = {c: glyce.char_embedding.weight[i] for c, i in (("明", 2), ("湖", 3))}  # 0 padding, 1 OOV
+    with torch.no_grad():
+        out = glyce(torch.tensor([[ord("明"), ord("森"), ord("湖"), 0]]))[0, :, 32:]
+    assert torch.equal(out[0], vocab_ids["明"]) and torch.equal(out[2], vocab_ids["湖"])
+    assert torch.equal(out[1], glyce.char_embedding.weight[1]) and torch.equal(out[3], torch.zeros(4))

@@ -17,9 +17,10 @@ Design (what makes it fast and open-vocabulary)
 * Evaluation / prediction: the glyph vector of each table row is computed once and memoised; the memo is dropped
   whenever the module goes back to training mode or loads new weights.
 * Frozen (:meth:`freeze_cnn`, e.g. with a pretrained encoder, :mod:`.encoder`): the CNN's weights get no gradient and
-  the glyph vector of every table row is computed once (no dropout) and kept, in training mode too: a forward pass is
-  a table lookup (plus the CNN's output dropout in training mode); a new character is rendered and encoded once, on
-  demand. The table is dropped only when weights are loaded.
+  the glyph vector of every table row is computed once (no dropout) and kept, in training mode too. A forward pass is
+  then two tensor lookups, code point → row (a dense index over all of Unicode) → vector, plus the CNN's output
+  dropout in training mode: no Python loop over the batch's characters; a new character is rendered and encoded
+  once, on demand. The vectors are recomputed (once) after weights are loaded.
 * Auxiliary loss (paper section 2.3): ``Linear(D → |known chars|)`` predicts each glyph's own character. It is
   computed once per unique character and weighted by the character's number of occurrences in the batch (padding
   excluded): :attr:`last_aux_loss` is the mean over the batch's known-character tokens, :attr:`last_aux_loss_sum`
@@ -59,8 +60,8 @@ class GlyphEmbedding(nn.Module):
 
     Shapes: ``codepoints`` LongTensor of any shape ``(...)`` → ``(..., output_dim)``; padding (0) gives zeros.
     In evaluation mode the glyph vectors are kept in a :class:`VectorTable` (one CNN pass per character, rows
-    appended when new characters appear); ``train()`` and ``load_state_dict`` drop it. After :meth:`freeze_cnn` the
-    table is used in training mode too and only ``load_state_dict`` drops it.
+    appended when new characters appear); ``train()`` and ``load_state_dict`` drop it. After :meth:`freeze_cnn` a table
+    of every row's vector is used in training mode too (see the module docstring).
     """
 
     def __init__(self, renderer: GlyphRenderer, known_chars: Sequence[str], output_dim: int = 1024,
@@ -84,6 +85,7 @@ class GlyphEmbedding(nn.Module):
         self._row_of: Dict[int, int] = {ord(c): i + 1 for i, c in enumerate(known_chars)}
         self.num_rendered_on_demand = 0
         self.frozen = False
+        self._frozen_table: Optional[torch.Tensor] = None  # (rows, D) glyph vectors of a frozen CNN, row 0 = zeros
         if missing.any():
             logger.warning("Glyph table: %s", renderer.stats.summary())
         self._memo = VectorTable(output_dim)  # glyph vector per table row, evaluation mode only
@@ -129,6 +131,9 @@ class GlyphEmbedding(nn.Module):
             self._missing.extend(bool(m) for m in missing)
             for offset, cp in enumerate(new):
                 self._row_of[cp] = start + offset
+            if self.frozen:
+                self._row_index[torch.tensor(new)] = torch.arange(start, start + len(new), dtype=torch.int32,
+                                                                  device=self._row_index.device)
             self.num_rendered_on_demand += len(new)
             if missing.any():
                 logger.warning("Characters no font can draw (zero glyph image): %s",
@@ -153,19 +158,38 @@ class GlyphEmbedding(nn.Module):
     def freeze_cnn(self) -> None:
         """Fix the Tianzige-CNN's weights (``requires_grad = False``) and compute the glyph vector (no dropout) of every
         character rendered so far, once: from now on :meth:`forward` looks vectors up in that table, in training mode
-        too (then followed by the CNN's output dropout), and encodes a new character once, when it first appears."""
+        too (then followed by the CNN's output dropout), and encodes a new character once, when it first appears.
+        ``ValueError`` when the embedding has an auxiliary classifier (it would have nothing to train)."""
+        if self.classifier is not None:
+            raise ValueError("A frozen glyph CNN leaves the auxiliary classifier nothing to train: build the glyph "
+                             "embedding with aux_classifier=False.")
         for parameter in self.cnn.parameters():
             parameter.requires_grad_(False)
+        index = torch.full((0x110000,), -1, dtype=torch.int32)  # code point → table row (-1: not rendered yet)
+        index[0] = 0
+        index[torch.tensor(list(self._row_of), dtype=torch.long)] = torch.tensor(list(self._row_of.values()),
+                                                                                 dtype=torch.int32)
+        self.register_buffer("_row_index", index.to(self.font_sha256.device), persistent=False)
         self.frozen = True
-        self._memo.clear()
-        device = self.font_sha256.device
-        self._memo.lookup(torch.arange(self.num_rows, device=device), lambda rows: self._frozen_vectors(rows, device))
+        self._frozen_vectors(self.font_sha256.device)
 
-    def _frozen_vectors(self, rows: torch.Tensor, device: torch.device) -> torch.Tensor:
-        return glyph_features(self.cnn, self._images[rows.cpu()], device)
+    def _frozen_vectors(self, device: torch.device) -> torch.Tensor:
+        """The frozen CNN's vector of every table row, on ``device``: rows rendered since the last call are encoded
+        now (all of them after weights were loaded or the device changed)."""
+        table = self._frozen_table
+        if table is None or table.device != device:
+            table = torch.zeros(0, self.output_dim, device=device)
+        if table.shape[0] < self.num_rows:
+            fresh = glyph_features(self.cnn, self._images[table.shape[0]:], device)
+            if table.shape[0] == 0:
+                fresh[0] = 0.0  # padding
+            table = torch.cat([table, fresh])
+        self._frozen_table = table
+        return table
 
     def _drop_memo_hook(self, *args, **kwargs):
         self._memo.clear()
+        self._frozen_table = None
 
     def _cnn_vectors(self, rows: torch.Tensor, device: torch.device) -> torch.Tensor:
         return self.cnn(self._images[rows.cpu()].float().div_(255.0).to(device))
@@ -175,15 +199,13 @@ class GlyphEmbedding(nn.Module):
         """In evaluation mode each glyph vector is computed once and kept in a table (``use_table=False``: computed
         afresh, with gradients if enabled; for callers that keep their own table of what they make of it). A frozen
         CNN (:meth:`freeze_cnn`) always uses its table."""
+        if self.frozen:
+            return self._frozen_forward(codepoints)
         device = codepoints.device
         unique, inverse = torch.unique(codepoints.reshape(-1), return_inverse=True)
         unique_list = unique.tolist()
         rows = torch.tensor(self.rows_for(unique_list), dtype=torch.long)
-        if self.frozen:
-            vectors = self._memo.lookup(rows.to(device), lambda todo: self._frozen_vectors(todo, device))
-            if self.training:
-                vectors = self.cnn.dropout(vectors)
-        elif self.training or not use_table:
+        if self.training or not use_table:
             vectors = self._cnn_vectors(rows, device)
         else:
             vectors = self._memo.lookup(rows.to(device), lambda todo: self._cnn_vectors(todo, device))
@@ -203,3 +225,15 @@ class GlyphEmbedding(nn.Module):
                 self.last_aux_tokens = int(weights.sum().item())
                 self.last_aux_loss = self.last_aux_loss_sum / self.last_aux_tokens
         return vectors[inverse.to(device)].reshape(*codepoints.shape, self.output_dim)
+
+    def _frozen_forward(self, codepoints: torch.Tensor) -> torch.Tensor:
+        rows = self._row_index[codepoints]
+        unseen = rows < 0
+        if bool(unseen.any()):
+            self.rows_for(torch.unique(codepoints[unseen]).tolist())  # render them; their rows enter the index
+            rows = self._row_index[codepoints]
+        vectors = self._frozen_vectors(codepoints.device)[rows]
+        self.last_aux_loss = None
+        self.last_aux_loss_sum = None
+        self.last_aux_tokens = 0
+        return self.cnn.dropout(vectors) if self.training else vectors

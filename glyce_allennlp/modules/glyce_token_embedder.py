@@ -126,6 +126,13 @@ class GlyceTokenEmbedder(TokenEmbedder):
                 self.glyph.freeze_cnn()
         self._char_index = {ord(t): i for t, i in token_to_index.items() if len(t) == 1 and t not in special}
         self._oov_index = token_to_index.get(vocab._oov_token, 0)
+        # code point → char-ID (OOV id for characters outside the vocabulary, 0 for padding): one tensor lookup per
+        # batch, not a Python loop over its characters
+        char_ids = torch.full((0x110000,), self._oov_index, dtype=torch.int32)
+        char_ids[0] = 0
+        char_ids[torch.tensor(list(self._char_index), dtype=torch.long)] = torch.tensor(
+            list(self._char_index.values()), dtype=torch.int32)
+        self.register_buffer("_char_ids", char_ids, persistent=False)
         self.char_embedding = (torch.nn.Embedding(vocab.get_vocab_size(vocab_namespace), char_id_dim, padding_idx=0)
                                if char_id_dim > 0 else None)
         if char_id_init not in ("xavier", "normal"):
@@ -178,10 +185,7 @@ class GlyceTokenEmbedder(TokenEmbedder):
         if self.glyph_scale != 1.0:
             vectors = vectors * self.glyph_scale
         if self.char_embedding is not None:
-            unique, inverse = torch.unique(codepoints, return_inverse=True)
-            ids = torch.tensor([0 if cp == 0 else self._char_index.get(cp, self._oov_index) for cp in unique.tolist()],
-                               dtype=torch.long, device=codepoints.device)
-            vectors = torch.cat([vectors, self.char_embedding(ids[inverse])], dim=-1)
+            vectors = torch.cat([vectors, self.char_embedding(self._char_ids[codepoints])], dim=-1)
         if self.highway is not None:
             vectors = self.highway(vectors)
         if self.projection is not None:
