@@ -386,3 +386,12 @@ def test_char_ids_of_the_vocabulary_unseen_characters_get_the_oov_id(tiny, compo
         out = glyce(torch.tensor([[ord("明"), ord("森"), ord("湖"), 0]]))[0, :, 32:]
     assert torch.equal(out[0], vocab_ids["明"]) and torch.equal(out[2], vocab_ids["湖"])
     assert torch.equal(out[1], glyce.char_embedding.weight[1]) and torch.equal(out[3], torch.zeros(4))
+
+
+def test_a_glyph_embedding_with_an_auxiliary_classifier_cannot_be_frozen():
+    from glyce_allennlp.glyph import GlyphEmbedding, GlyphRenderer
+
+    glyph = GlyphEmbedding(GlyphRenderer(["song"]), list("明湖"), output_dim=32, groups=2, progress=False)
+    with pytest.raises(ValueError, match="aux_classifier=False"):
+        glyph.freeze_cnn()
+    assert not glyph.frozen and glyph.cnn.conv.weight.requires_grad

@@ -4,7 +4,9 @@ Importable without AllenNLP.
 Modules: :mod:`.fonts` (registry, installation, font references), :mod:`.coverage` (which characters a font can
 draw), :mod:`.font_list` (``glyce-allennlp fonts list``), :mod:`.render` (glyph images and their disk cache),
 :mod:`.sheet` (PNG sheets), :mod:`.cnn` (Tianzige-CNN), :mod:`.embedding` (glyph embedding), :mod:`.vector_table`,
-:mod:`.neighbors` (nearest characters by learned glyph vectors).
+:mod:`.neighbors` (nearest characters by learned glyph vectors), :mod:`.encoder` (pretrained glyph encoders: files,
+manifest, checks), :mod:`.augment` and :mod:`.pretrain` (pretraining one), :mod:`.encoder_cli` (``glyce-allennlp
+glyph-encoder``).
 
 The names below are exported lazily: ``from glyce_allennlp.glyph import FontError`` imports only :mod:`.fonts`, so
 the font commands do not import torch; :class:`TianzigeCNN`, :class:`GlyphEmbedding` and :class:`VectorTable` import

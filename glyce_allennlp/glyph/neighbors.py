@@ -1,10 +1,11 @@
 """Nearest characters by cosine similarity of *learned* glyph vectors (``glyce-allennlp neighbors``).
 
-The vectors come from the :class:`~glyce_allennlp.glyph.embedding.GlyphEmbedding` inside a trained model: the
-Tianzige-CNN's output for each glyph image, in evaluation mode (no dropout). Candidates are the characters the model
-was trained on (the embedding's known characters = the ``glyce_chars`` vocabulary namespace), minus those no font could
-draw (their images are blank, so their vectors are identical and meaningless). The query itself may be any character:
-one never seen in training is rendered on demand, like at prediction time.
+The vectors come from a :class:`~glyce_allennlp.glyph.embedding.GlyphEmbedding`: the Tianzige-CNN's output for each
+glyph image, in evaluation mode (no dropout). Candidates are its known characters minus those no font could draw
+(their images are blank, so their vectors are identical and meaningless): for the embedding inside a trained model,
+the characters it was trained on (the ``glyce_chars`` vocabulary namespace); for a pretrained glyph encoder alone
+(:meth:`glyce_allennlp.glyph.encoder.GlyphEncoder.glyph_embedding`), the characters it was pretrained on. The query
+itself may be any character: one never seen is rendered on demand, like at prediction time.
 
 Everything here works on a :class:`~glyce_allennlp.glyph.embedding.GlyphEmbedding` (no AllenNLP); the embedding of a
 trained model archive is loaded by :func:`glyce_allennlp.glyph_archive.load_glyph_embedding`.
