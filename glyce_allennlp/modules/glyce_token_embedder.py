@@ -40,7 +40,7 @@ class GlyceTokenEmbedder(TokenEmbedder):
         part to the scale of the embeddings it is concatenated with: after a LayerNorm its norm is about
         ``sqrt(glyph_dim)`` (16 for 256), while an xavier-initialised char-ID embedding has a norm of about 0.2–0.4;
         models that compare vectors by cosine (BiMPM) stop learning when one large part dominates (measured on LCQMC,
-        README "Benchmarks").
+        benchmarks/results.md).
     highway : merge [glyph ⊕ char-ID] with a one-layer highway network (output size unchanged).
     projection_dim : if > 0, a linear layer maps [glyph ⊕ char-ID] (after the highway) to this size, e.g. the
         baseline's char-ID size, so that the layers above cost the same as the baseline's. Default 0: no projection.
@@ -80,7 +80,7 @@ class GlyceTokenEmbedder(TokenEmbedder):
     cnn_precision : ``"float32"`` (default), ``"bfloat16"`` or ``"auto"``: run the Tianzige-CNN's convolutions under
         bfloat16 autocast (~2.5× faster forward + backward on a CPU with native bfloat16; see
         :class:`~glyce_allennlp.glyph.cnn.TianzigeCNN`). No config uses it: measured, it did not shorten a Resume
-        training epoch (README, "Benchmarks and speed").
+        training epoch (benchmarks/results.md).
 
     Shapes: ``codepoints`` ``(batch, num_tokens)`` LongTensor (0 = padding) →
     ``(batch, num_tokens, projection_dim or glyph_dim + char_id_dim)``.
