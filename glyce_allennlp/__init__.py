@@ -14,8 +14,37 @@ __version__ = "0.1.0"
 
 # Optional config variables read with std.extVar(): unset means "" (jsonnet has no default for extVar). AllenNLP
 # passes the environment to jsonnet, and `--include-package glyce_allennlp` imports us before the config is parsed.
-for _name in ("TEST_DATA_PATH",):
+for _name in ("TEST_DATA_PATH", "CHAR_VECTORS", "BIGRAM_VECTORS", "WORD_VECTORS", "LEXICON_FILE"):
     os.environ.setdefault(_name, "")
+
+
+def vector_dim(path: str) -> str:
+    """The vector size of the word2vec text file ``path`` (plain or ``.gz``), as a string: the second number of a
+    ``"<count> <dim>"`` first line, else the number of fields after the token of the first line; "" when the file
+    cannot be read."""
+    import gzip
+
+    try:
+        with (gzip.open if path.endswith(".gz") else open)(path, "rt", encoding="utf-8") as handle:
+            fields = handle.readline().split()
+    except (OSError, UnicodeDecodeError, EOFError):
+        return ""
+    if len(fields) == 2 and all(f.isdigit() for f in fields):
+        return fields[1]
+    return str(len(fields) - 1) if len(fields) > 1 else ""
+
+
+def _set_vector_dims() -> None:
+    """The sizes of the pretrained-input configs' vectors (training_configs/pretrained_inputs.libsonnet): CHAR_DIM,
+    BIGRAM_DIM and WORD_DIM, when unset or empty, become the size written in the files CHAR_VECTORS, BIGRAM_VECTORS
+    and WORD_VECTORS ("" without a file); a value given is kept."""
+    for path_name, dim_name in (("CHAR_VECTORS", "CHAR_DIM"), ("BIGRAM_VECTORS", "BIGRAM_DIM"),
+                                ("WORD_VECTORS", "WORD_DIM")):
+        if not os.environ.get(dim_name):
+            os.environ[dim_name] = vector_dim(os.environ.get(path_name, "")) if os.environ.get(path_name) else ""
+
+
+_set_vector_dims()
 
 
 def _bert_dim() -> str:
@@ -66,3 +95,4 @@ def load_components() -> None:
     import_plugins()
     import_module_and_submodules("glyce_allennlp")
     _set_cuda_device_default()
+    _set_vector_dims()

@@ -5,7 +5,7 @@ import json
 import os
 from typing import Dict, Tuple
 
-from conftest import REPO
+from conftest import FIXTURES, REPO
 
 CONFIG_DIR = os.path.join(REPO, "training_configs")
 # every config file, as "task/name" (e.g. "ner/glyce_bilstm_crf")
@@ -14,6 +14,12 @@ ALL_CONFIGS = sorted(os.path.relpath(path, CONFIG_DIR)[:-len(".jsonnet")]
 # the environment the configs read (std.extVar), with placeholder values
 ENV = {"TRAIN_DATA_PATH": "/data/train.txt", "VALIDATION_DATA_PATH": "/data/dev.txt", "TEST_DATA_PATH": "",
        "CUDA_DEVICE": "-1", "BERT_MODEL": "/models/bert", "BERT_DIM": "32"}
+# the pretrained inputs of the configs that read them (training_configs/pretrained_inputs.libsonnet): fixture files
+VECTOR_ENV = {"CHAR_VECTORS": os.path.join(FIXTURES, "vectors", "chars.vec"), "CHAR_DIM": "8",
+              "BIGRAM_VECTORS": os.path.join(FIXTURES, "vectors", "bigrams.vec.gz"), "BIGRAM_DIM": "4",
+              "WORD_VECTORS": os.path.join(FIXTURES, "vectors", "words.vec"), "WORD_DIM": "4",
+              "LEXICON_FILE": os.path.join(FIXTURES, "vectors", "lexicon.tsv")}
+ENV.update(VECTOR_ENV)
 
 
 @functools.lru_cache(maxsize=None)

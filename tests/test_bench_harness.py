@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -245,3 +246,296 @@ def test_results_tables_are_written_between_the_markers_and_the_text_around_them
     assert "hand-written intro" in text and "## Other measurements" in text
     assert "new tables" in text and "old tables" not in text
     assert text.index("hand-written intro") < text.index("new tables") < text.index("## Other measurements")
+
+
+# ------------------------------------------------------------------------------------ the ladder (pretrained inputs)
+def test_ladder_entries_cover_the_datasets_with_their_rungs():
+    import run
+
+    names = {b.name for b in run.BENCHMARKS}
+    for dataset in ("resume_ner", "weibo_ner", "msra_ner", "sxu_cws"):
+        assert {dataset, f"{dataset}_chars", f"{dataset}_bigrams", f"{dataset}_softlexicon"} <= names
+    assert {"ud1_pos", "ud1_pos_chars", "ud1_pos_bigrams", "chnsenticorp_chars", "lcqmc_chars"} <= names
+    bench = {b.name: b for b in run.BENCHMARKS}
+    assert bench["weibo_ner_softlexicon"].configs == ("ner/softlexicon_bilstm_crf", "ner/glyce_softlexicon_bilstm_crf")
+    assert bench["weibo_ner_softlexicon"].inputs == ("chars", "bigrams", "lexicon")
+    assert bench["ud1_pos_bigrams"].configs == ("pos/ud_char_bigram_bilstm_crf", "pos/ud_glyce_char_bigram_bilstm_crf")
+    assert bench["weibo_ner_bigrams"].span_groups == {"NAM": ".NAM", "NOM": ".NOM"}
+    assert all(b.ladder_key == "weibo_ner" for b in run.BENCHMARKS if b.name.startswith("weibo_ner"))
+    for b in run.BENCHMARKS:  # every config a benchmark names exists
+        for config in b.configs:
+            assert os.path.exists(os.path.join(REPO, "training_configs", f"{config}.jsonnet")), (b.name, config)
+
+
+def test_sxu_preparation_holds_out_the_end_of_train_as_dev(tmp_path, monkeypatch):
+    import run
+
+    data = tmp_path / "data"
+    (data / "cws_sxu2008").mkdir(parents=True)
+    (data / "cws_sxu2008/train.txt").write_text("".join(f"词{i}  语\n" for i in range(10)), encoding="utf-8")
+    (data / "cws_sxu2008/test.txt").write_text("测试  句\n", encoding="utf-8")
+    monkeypatch.setattr(run, "SXU_DEV_LINES", 3)
+    files = run.prepare_sxu(data, tmp_path / "work")
+    train = open(files["train"], encoding="utf-8").read().splitlines()
+    dev = open(files["dev"], encoding="utf-8").read().splitlines()
+    assert train == [f"词{i}  语" for i in range(7)] and dev == [f"词{i}  语" for i in range(7, 10)]
+    assert files["test"] == str(data / "cws_sxu2008/test.txt")
+
+
+def _manifest(path, inputs, **extra):
+    from glyce_allennlp.vectors.manifest import describe_input
+
+    path.write_text(json.dumps({"inputs": [describe_input(p) for p in inputs], **extra}), encoding="utf-8")
+
+
+def test_inputs_made_from_dev_or_test_text_are_refused(tmp_path):
+    from vectors import ForbiddenInput, check_inputs
+
+    train, dev, test = (os.path.join(FIXTURES, "ner", f"{s}.bmes") for s in ("train", "dev", "test"))
+    good, bad, copied = (tmp_path / n for n in ("good", "bad", "copied"))
+    for folder in (good, bad, copied):
+        folder.mkdir()
+        (folder / "chars.vec.gz").write_bytes(b"")
+    _manifest(good / "manifest.json", [train], restricted_to=[])
+    _manifest(bad / "manifest.json", [train, test])
+    copy = tmp_path / "renamed.txt"
+    copy.write_bytes(open(dev, "rb").read())  # a renamed copy of the dev file is caught by its content
+    _manifest(copied / "manifest.json", [copy])
+    check_inputs([good / "chars.vec.gz"], [dev, test])
+    with pytest.raises(ForbiddenInput, match="test.bmes"):
+        check_inputs([good / "chars.vec.gz", bad / "chars.vec.gz"], [dev, test])
+    with pytest.raises(ForbiddenInput, match="dev.bmes"):
+        check_inputs([copied / "chars.vec.gz"], [dev, test])
+    lonely = tmp_path / "lonely.vec"
+    lonely.write_text("1 2\n中 0.1 0.2\n", encoding="utf-8")
+    with pytest.raises(ForbiddenInput, match="has no manifest"):
+        check_inputs([lonely], [dev, test])
+
+
+def test_restricted_bigram_vectors_keep_the_bigrams_of_the_texts_and_the_source_inputs(tmp_path):
+    import gzip
+
+    from vectors import check_inputs, restrict_vectors
+
+    source = tmp_path / "bigrams.vec.gz"
+    with gzip.open(source, "wt", encoding="utf-8") as handle:
+        handle.write("4 2\n中国 0.1 0.2\n国人 0.3 0.4\n上海 0.5 0.6\n人</s> 0.7 0.8\n")
+    raw = tmp_path / "raw.txt"
+    raw.write_text("中国人在上海\n", encoding="utf-8")
+    _manifest(tmp_path / "manifest.json", [raw])
+    text = tmp_path / "text.txt"
+    text.write_text("中国人\n", encoding="utf-8")
+    out = tmp_path / "restricted.vec.gz"
+    manifest = restrict_vectors(source, out, [text])
+    with gzip.open(out, "rt", encoding="utf-8") as handle:
+        assert handle.read() == "3 2\n中国 0.1 0.2\n国人 0.3 0.4\n人</s> 0.7 0.8\n"
+    assert manifest["inputs"][0]["path"] == str(raw) and manifest["restricted_to"][0]["path"] == str(text)
+    check_inputs([out], [text])  # its own manifest is found; the text it was restricted to did not go into it
+    with pytest.raises(Exception, match="raw.txt"):  # the source's inputs count as its inputs
+        check_inputs([out], [raw])
+
+
+def test_vector_environment_names_each_input_and_reads_the_sizes_from_the_files(tmp_path):
+    from vectors import VectorFolder
+
+    folder = VectorFolder(tmp_path)
+    (tmp_path / "general").mkdir()
+    (tmp_path / "weibo_ner").mkdir()
+    (tmp_path / "general" / "chars.vec.gz").write_bytes(open(os.path.join(FIXTURES, "vectors", "bigrams.vec.gz"),
+                                                             "rb").read())
+    (tmp_path / "general" / "words.vec.gz").write_bytes(b"")
+    env = folder.environment("weibo_ner", ["chars"])
+    assert env == {"CHAR_VECTORS": str(tmp_path / "general" / "chars.vec.gz"), "CHAR_DIM": "4"}
+    env = folder.environment("weibo_ner", ["chars", "bigrams", "lexicon"])
+    assert env["BIGRAM_VECTORS"] == str(tmp_path / "weibo_ner" / "bigrams.vec.gz") and env["BIGRAM_DIM"] == ""
+    assert env["LEXICON_FILE"] == str(tmp_path / "weibo_ner" / "lexicon.tsv")
+    assert folder.missing("weibo_ner", ["chars", "bigrams"]) == [str(tmp_path / "weibo_ner" / "bigrams.vec.gz")]
+
+
+def test_a_benchmark_whose_vectors_saw_its_test_file_is_refused_loudly(tmp_path, monkeypatch, capsys):
+    """The harness checks the manifests of the vectors a benchmark reads against its dev and test files before it
+    trains anything: a refused benchmark is not run, and the command exits with status 3."""
+    import run
+
+    data = tmp_path / "data"
+    (data / "weibo_ner" / "latticelstm_bmes").mkdir(parents=True)
+    for split in ("train", "dev", "test"):
+        os.symlink(os.path.join(FIXTURES, "ner", f"{split}.bmes"), data / f"weibo_ner/latticelstm_bmes/{split}.all.bmes")
+    vectors = tmp_path / "vectors" / "general"
+    vectors.mkdir(parents=True)
+    (vectors / "chars.vec.gz").write_bytes(open(os.path.join(FIXTURES, "vectors", "bigrams.vec.gz"), "rb").read())
+    _manifest(vectors / "manifest.json", [os.path.join(FIXTURES, "ner", "test.bmes")])  # the test file went in
+    monkeypatch.setenv("GLYCE_DATA", str(data))
+    trained = []
+    monkeypatch.setattr(run, "train_pair", lambda *a, **k: trained.append(a))
+    status = run.main(["--only", "weibo_ner_chars", "--seeds", "13", "--no-render-check", "--workdir",
+                       str(tmp_path / "w"), "--vectors", str(tmp_path / "vectors"), "--results",
+                       str(tmp_path / "r")])
+    assert status == 3 and not trained
+    captured = capsys.readouterr()
+    assert "REFUSED weibo_ner_chars" in captured.err and "test.all.bmes" in captured.err
+
+
+def test_entity_scores_of_characters_without_vectors_and_label_groups():
+    from predict_one import entity_scores
+
+    chars = [list("张三在北京"), list("龘城说")]
+    gold = [["B-PER.NAM", "L-PER.NAM", "O", "B-LOC.NOM", "L-LOC.NOM"], ["B-GPE.NAM", "L-GPE.NAM", "O"]]
+    predicted = [["B-PER.NAM", "L-PER.NAM", "O", "O", "O"], ["B-GPE.NAM", "L-GPE.NAM", "O"]]
+    scores = entity_scores(gold, predicted, chars, set("张三在北京龘城说"), vector_chars=set("张三在北京城说"),
+                           label_groups={"NAM": ".NAM", "NOM": ".NOM"})
+    assert scores["novec_gold_entities"] == 1 and scores["novec_f1"] == 1.0  # 龘城, found
+    assert scores["unseen_gold_entities"] == 0
+    assert scores["NAM_gold_entities"] == 2 and scores["NAM_f1"] == 1.0
+    assert scores["NOM_gold_entities"] == 1 and scores["NOM_predicted_entities"] == 0 and scores["NOM_f1"] == 0.0
+    assert scores["f1"] == pytest.approx(2 * 1.0 * (2 / 3) / (1.0 + 2 / 3))
+
+
+def test_model_metrics_on_the_test_items_that_are_not_in_train():
+    from allennlp.data import Instance, Token
+    from allennlp.data.fields import LabelField, TextField
+
+    from predict_one import instance_key, model_metrics
+
+    def instance(text, label):
+        return Instance({"tokens": TextField([Token(c) for c in text]), "label": LabelField(label)})
+
+    class Counting:  # accuracy of always predicting "pos"
+        def __init__(self):
+            self.right = self.seen = 0
+
+        def forward_on_instances(self, batch):
+            for inst in batch:
+                self.seen += 1
+                self.right += inst["label"].label == "pos"
+
+        def get_metrics(self, reset=False):
+            value = {"accuracy": self.right / self.seen if self.seen else 0.0, "note": "x"}
+            if reset:
+                self.right = self.seen = 0
+            return value
+
+    train_keys = {instance_key(instance("好极了", "pos"))}
+    test = [instance("好极了", "pos"), instance("很差", "neg"), instance("不错", "pos")]
+    unique = [inst for inst in test if instance_key(inst) not in train_keys]
+    assert [instance_key(i)[0][1] for i in unique] == ["很差", "不错"]
+    model = Counting()
+    assert model_metrics(model, test, 2) == {"accuracy": pytest.approx(2 / 3)}
+    assert model_metrics(model, unique, 2) == {"accuracy": 0.5}
+    assert model_metrics(model, [], 2) == {}
+
+
+def _ladder_entry(run, name, base_test, glyce_test, dedup=(0.5, 0.6)):
+    bench = next(b for b in run.BENCHMARKS if b.name == name)
+    runs = [{"baseline": {"seed": 13, "config": bench.configs[0], "test": base_test, "dev": 0.5,
+                          "train_seconds_per_epoch": 10.0, "test_dedup": dedup[0], "test_in_train": 40,
+                          "test_sentences": 270, "novec_entity_f1": 0.1, "novec_gold_entities": 9,
+                          "NAM_entity_f1": 0.6, "NAM_gold_entities": 200, "NOM_entity_f1": 0.4,
+                          "NOM_gold_entities": 180},
+             "glyce": {"seed": 13, "config": bench.configs[1], "test": glyce_test, "dev": 0.6,
+                       "train_seconds_per_epoch": 12.0, "test_dedup": dedup[1], "test_in_train": 40,
+                       "test_sentences": 270, "novec_entity_f1": 0.3, "novec_gold_entities": 9,
+                       "NAM_entity_f1": 0.65, "NAM_gold_entities": 200, "NOM_entity_f1": 0.45,
+                       "NOM_gold_entities": 180}}]
+    return {**run.summarise(bench, runs), "date": "d", "command": f"python benchmarks/run.py --only {name}",
+            "machine": {"cpu": "cpu", "cores": 2}, "load_average": [1.0]}
+
+
+def test_report_has_a_ladder_table_per_dataset_with_deduplicated_and_entity_group_columns():
+    import run
+    from report import render_results
+
+    entries = {"weibo_ner_bigrams": _ladder_entry(run, "weibo_ner_bigrams", 0.55, 0.57),
+               "weibo_ner": _ladder_entry(run, "weibo_ner", 0.45, 0.48)}
+    assert entries["weibo_ner"]["test_in_train"] == 40 and entries["weibo_ner"]["test_sentences"] == 270
+    assert entries["weibo_ner"]["comparison"]["test_dedup_delta"] == pytest.approx(0.1)
+    markdown = render_results({"benchmarks": entries}, {b.name: b.task for b in run.BENCHMARKS})
+    ladder = markdown.split("## Ladder")[1].split("## Details")[0]
+    rows = [line for line in ladder.splitlines() if line.startswith("| char-ID") or line.startswith("| + pre")]
+    assert rows[0].startswith("| char-ID (random start) | 45.00 | 48.00 | +3.00 | 50.00 / 60.00 (+10.00; 40 of 270 "
+                              "in train) | 10.00 / 30.00 (9) | 60.00 / 65.00 (200) | 40.00 / 45.00 (180) |")
+    assert rows[1].startswith("| + pretrained chars + bigrams | 55.00 | 57.00 | +2.00 |")  # the ladder's order
+    assert "| NAM entities: baseline / + Glyce (gold) | NOM entities: baseline / + Glyce (gold) |" in ladder
+    details = markdown.split("## Details")[1]
+    assert "40 of the 270 test items occur verbatim in the training file" in details
+    assert "F1 on test entities with a char without a pretrained vector" in details
+
+
+@pytest.mark.slow
+def test_ladder_rung_prepares_its_vectors_trains_and_reports_every_column(tmp_path, monkeypatch):
+    """--prepare-vectors builds the general vectors (raw text), the dataset's bigram vectors (raw text + training
+    sentences) and lexicon from a Weibo-like corpus made of the fixtures; the SoftLexicon rung then trains both models
+    one epoch and reports the de-duplicated test metric, the entity F1 on characters without a vector and the NAM/NOM
+    groups."""
+    import gzip
+
+    import run
+    import vectors
+
+    data = tmp_path / "data"
+    folder = data / "weibo_ner" / "latticelstm_bmes"
+    folder.mkdir(parents=True)
+    kinds = {"PER": "PER.NAM", "ORG": "ORG.NAM", "LOC": "LOC.NOM"}
+
+    def weibo(text):  # Weibo's labels: PER.NAM, LOC.NOM, ...
+        return "".join(f"{line.split()[0]} {_relabel(line, kinds)}\n" if line.strip() else "\n"
+                       for line in text.splitlines())
+
+    texts = {s: open(os.path.join(FIXTURES, "ner", f"{s}.bmes"), encoding="utf-8").read() for s in
+             ("train", "dev", "test")}
+    first_train = texts["train"].strip().split("\n\n")[0]
+    texts["test"] = texts["test"].rstrip("\n") + "\n\n" + first_train + "\n\n龘 B-PER\n鑫 E-PER\n说 O\n"
+    for split, text in texts.items():
+        (folder / f"{split}.all.bmes").write_text(weibo(text), encoding="utf-8")
+    raw = open(os.path.join(FIXTURES, "vectors", "raw.txt"), encoding="utf-8").read()
+    sentences = "".join("".join(line.split()[0] for line in block.splitlines()) + "\n"
+                        for block in texts["train"].strip().split("\n\n"))
+    (data / "raw_text/weibo_ced").mkdir(parents=True)
+    (data / "raw_text/cluecorpussmall_sample").mkdir(parents=True)
+    with gzip.open(data / "raw_text/weibo_ced/weibo_ced_text.txt.gz", "wt", encoding="utf-8") as handle:
+        handle.write(raw + sentences)
+    (data / "raw_text/cluecorpussmall_sample/CLUECorpusSmall_sampled.txt").write_text(raw, encoding="utf-8")
+    # small, quick vectors (the real plan: 200/50/100 dims, 5 epochs)
+    monkeypatch.setattr(vectors, "GENERAL", dict(vectors.GENERAL, dims={"chars": 8, "words": 6}, min_count=1,
+                                                 epochs=1))
+    monkeypatch.setattr(vectors, "BIGRAMS", dict(vectors.BIGRAMS, dims={"bigrams": 4}, min_count=1, epochs=1))
+    monkeypatch.setenv("GLYCE_DATA", str(data))
+    work, vector_dir = tmp_path / "w", tmp_path / "vectors"
+    common = ["--workdir", str(work), "--vectors", str(vector_dir)]
+    assert run.main(["--prepare-vectors", "--only", "weibo_ner_softlexicon", *common]) == 0
+    for path in ("general/chars.vec.gz", "general/words.vec.gz", "weibo_ner/bigrams.vec.gz", "weibo_ner/lexicon.tsv",
+                 "weibo_ner/bigrams.vec.gz.json", "weibo_ner/lexicon.tsv.json"):
+        assert (vector_dir / path).exists(), path
+    bigram_inputs = json.loads((vector_dir / "weibo_ner/bigrams.vec.gz.json").read_text())["inputs"]
+    assert [Path(r["path"]).name for r in bigram_inputs] == ["weibo_ced_text.txt.gz", "CLUECorpusSmall_sampled.txt",
+                                                             "train.txt"]
+    stamp = (vector_dir / "general/manifest.json").stat().st_mtime
+    assert run.main(["--prepare-vectors", "--only", "weibo_ner_bigrams", *common]) == 0
+    assert (vector_dir / "general/manifest.json").stat().st_mtime == stamp  # done steps are kept
+
+    prefix = tmp_path / "results"
+    env = dict(os.environ, PYTHONPATH=os.path.join(REPO, "benchmarks"))
+    proc = subprocess.run([sys.executable, os.path.join(REPO, "benchmarks", "run.py"), "--only",
+                           "weibo_ner_softlexicon", "--seeds", "13", "--epochs", "1", "--no-render-check",
+                           "--results", str(prefix), *common], capture_output=True, text=True, cwd=REPO, env=env)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    entry = json.loads(prefix.with_suffix(".json").read_text())["benchmarks"]["weibo_ner_softlexicon"]
+    assert entry["test_in_train"] >= 1 and entry["test_sentences"] == len(texts["test"].strip().split("\n\n"))
+    assert entry["pretrained_inputs"]["LEXICON_FILE"] == str(vector_dir / "weibo_ner/lexicon.tsv")
+    for role in ("baseline", "glyce"):
+        run_ = entry["models"][role]["runs"][0]
+        assert run_["predict_metric"] == pytest.approx(run_["test"], abs=1e-6)  # the trainer's test metric
+        assert 0.0 <= run_["test_dedup"] <= 1.0
+        assert run_["novec_gold_entities"] >= 1 and 0.0 <= run_["novec_entity_f1"] <= 1.0  # 龘鑫 has no vector
+        assert run_["NAM_gold_entities"] > 0 and run_["NOM_gold_entities"] > 0
+    markdown = prefix.with_suffix(".md").read_text()
+    assert "## Ladder" in markdown and "+ pretrained chars + bigrams + SoftLexicon" in markdown
+    assert "NAM entities" in markdown
+
+
+def _relabel(line, kinds):
+    tag = line.split()[1]
+    for plain, weibo in kinds.items():
+        if tag.endswith(f"-{plain}"):
+            return tag[: -len(plain)] + weibo
+    return tag

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from config_support import ALL_CONFIGS, ENV, evaluate_call, evaluate_config, inner_model
+from config_support import ALL_CONFIGS, ENV, VECTOR_ENV, evaluate_call, evaluate_config, inner_model
 from conftest import FIXTURES, REPO
 
 DATA = {
@@ -23,6 +23,9 @@ CONFIGS.append(("ner", "glyce_bilstm_crf_fast"))
 
 
 def set_data_env(monkeypatch, task):
+    """The data of ``task`` and the fixture vectors of the configs with pretrained inputs, in the environment."""
+    for name, value in VECTOR_ENV.items():
+        monkeypatch.setenv(name, value)
     train, dev, test = (os.path.join(FIXTURES, p) for p in DATA[task])
     monkeypatch.setenv("TRAIN_DATA_PATH", train)
     monkeypatch.setenv("VALIDATION_DATA_PATH", dev)
@@ -143,6 +146,49 @@ def test_glyce_tagger_shares_its_baselines_dropout(task, name, monkeypatch):
     assert glyce["dropout"] == (0.3 if task == "ner" else 0.5)
 
 
+# the pairs of configs with pretrained inputs: (baseline, its Glyce config)
+PRETRAINED_PAIRS = sorted(
+    (config, config.replace("/ud_", "/ud_glyce_") if "/ud_" in config else config.replace("/", "/glyce_"))
+    for config in ALL_CONFIGS if any(rung in config for rung in ("pretrained_char", "char_bigram", "softlexicon"))
+    and "glyce_" not in config)
+# the settings that follow the embedded size (the glyph vector widens the first layers' input)
+_INPUT_SIZES = {"glyce_crf_tagger": [("encoder", "input_size")],
+                "basic_classifier": [("seq2vec_encoder", "input_size"), ("seq2vec_encoder", "embedding_dim")],
+                "bimpm_f1": [("matcher_word", "hidden_dim"), ("encoder1", "input_size")]}
+
+
+def without_glyph(config):
+    """``config`` without what only a Glyce config has: the glyce indexer and embedder, the aux-loss wrapper and λ
+    callback, and the input sizes that follow the embedded size."""
+    config = json.loads(json.dumps(config))
+    config["model"] = inner_model(config)
+    config["dataset_reader"]["token_indexers"].pop("glyce", None)
+    config["model"]["text_field_embedder"]["token_embedders"].pop("glyce", None)
+    config["trainer"]["callbacks"] = [c for c in config["trainer"]["callbacks"] if c["type"] != "glyce_aux_lambda"]
+    for layer, key in _INPUT_SIZES[config["model"]["type"]]:
+        config["model"][layer].pop(key, None)
+    return config
+
+
+def test_every_config_with_pretrained_inputs_has_its_glyce_pair():
+    assert len(PRETRAINED_PAIRS) == 10
+    for baseline, glyce in PRETRAINED_PAIRS:
+        assert glyce in ALL_CONFIGS, (baseline, glyce)
+
+
+@pytest.mark.parametrize("baseline,glyce", PRETRAINED_PAIRS)
+def test_baseline_and_glyce_with_pretrained_inputs_share_every_non_glyph_setting(baseline, glyce):
+    """With pretrained inputs the Δ must be the glyph alone: the Glyce config = its baseline (every indexer, embedder,
+    vector file, vocabulary, layer, initialiser, data loader, trainer setting) + the glyph-only glyce embedder (no
+    char-ID part of its own) + the auxiliary glyph loss."""
+    base_config, glyce_config = evaluate_config(baseline), evaluate_config(glyce)
+    assert without_glyph(glyce_config) == without_glyph(base_config)
+    embedders = inner_model(glyce_config)["text_field_embedder"]["token_embedders"]
+    assert embedders["glyce"]["char_id_dim"] == 0 and embedders["tokens"]["pretrained_file"] == ENV["CHAR_VECTORS"]
+    assert glyce_config["dataset_reader"]["token_indexers"]["glyce"]["type"] == "glyce_characters"
+    assert glyce_config["model"]["type"] == "glyce_aux_loss" and base_config["model"]["type"] != "glyce_aux_loss"
+
+
 # ------------------------------------------------------------------------------ structure of every config (no training)
 def embedded_size(model, bert_dim):
     """Output size of the model's text_field_embedder, from the token embedders AllenNLP builds from the config
@@ -156,6 +202,8 @@ def embedded_size(model, bert_dim):
         if embedder["type"].startswith("pretrained_transformer"):
             total += bert_dim
         else:
+            if embedder["type"] == "embedding":  # its pretrained vectors need a vocabulary; its size is embedding_dim
+                embedder = {k: v for k, v in embedder.items() if k != "pretrained_file"}
             total += TokenEmbedder.from_params(vocab=Vocabulary(), params=Params(dict(embedder))).get_output_dim()
     return total
 

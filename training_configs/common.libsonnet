@@ -23,7 +23,8 @@
 //   fonts                        the default font list of the glyph embedders
 //   cuda_device, bert_dim        CUDA_DEVICE and BERT_DIM as numbers (a clear error when unusable)
 //   embedder_dim(embedder)       output size of one token embedder config (embedding, glyce, glyce_word,
-//                                pretrained_transformer*), with the embedders' own defaults for absent fields
+//                                pretrained_transformer*, softlexicon), with the embedders' own defaults for absent
+//                                fields
 //   embedders_dim(token_embedders)  output size of a text_field_embedder's token_embedders object (the sum)
 //   glyph_encoder_frozen(glyph_encoder)  whether a `glyph_encoder` option ({ pretrained: "default" | PATH,
 //                                freeze: true | false }, or null) freezes the glyph CNN
@@ -67,6 +68,7 @@ local field(object, key, default) = if std.objectHas(object, key) && object[key]
                      else (if field(embedder, "pooling_dim", 0) > 0 then embedder.pooling_dim else glyph_out);
       pooled + std.max(0, field(embedder, "word_id_dim", 0))
     else if std.startsWith(type, "pretrained_transformer") then $.bert_dim
+    else if type == "softlexicon" then 4 * embedder.embedding_dim  // v(B) ⊕ v(M) ⊕ v(E) ⊕ v(S)
     else error "common.libsonnet's embedder_dim does not know the output size of token embedder '" + type + "'",
 
   glyph_encoder_frozen(glyph_encoder):: glyph_encoder != null && glyph_encoder.freeze,

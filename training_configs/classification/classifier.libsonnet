@@ -12,23 +12,30 @@
 // 79.0 (baseline 77.7), LCQMC stuck at 50 → learns (README "Benchmarks"). glyph_norm="none", glyph_scale=1 restores
 // the unscaled vector.
 local common = import "../common.libsonnet";
+local inputs = import "../pretrained_inputs.libsonnet";
 
 {
   // encoder: "lstm" (1-layer BiLSTM, final states) or "cnn" (max-pooled convolutions over characters).
   // max_chars: texts are cut to their first max_chars characters (ChnSentiCorp: median 213, max 5,860).
   // glyph_encoder: null (the glyph CNN learns from scratch) or { pretrained: "default" | PATH, freeze: true | false }
   // (the glyce embedder's option); frozen, the model has no auxiliary glyph loss (common.libsonnet's experiment).
+  // char_vectors: null (the char-ID embedding starts at random) or pretrained character vectors (a path; char_dim =
+  // their size): the `embedding` starts from them, the same in both models (../pretrained_inputs.libsonnet).
   classifier(glyce, encoder, reader={ type: "chinese_text_classification", format: "chnsenticorp" },
              max_chars=256, fonts=common.fonts, glyph_dim=256, image_size=12, char_dim=100, hidden=128,
              num_filters=100, ngrams=[2, 3, 4, 5], dropout=0.5, lambda0=0.1, lambda1=0.8, epochs=10, patience=3,
-             batch_size=32, lr=0.001, seed=13, glyph_norm="layer_norm", glyph_scale=0.02, glyph_encoder=null)::
+             batch_size=32, lr=0.001, seed=13, glyph_norm="layer_norm", glyph_scale=0.02, glyph_encoder=null,
+             char_vectors=null)::
     // AllenNLP's cnn encoder needs at least max(ngrams) positions per batch (a conv1d longer than the input fails,
     // e.g. predicting a one-character line alone): pad; windows over padding are masked (a feature → 0)
     local min_len = if encoder == "cnn" then std.foldl(std.max, ngrams, 1) else 0;
     local ids = { tokens: { type: "single_id", token_min_padding_length: min_len } };
     local indexers = if glyce then ids { glyce: { type: "glyce_characters", token_min_padding_length: min_len } }
                      else ids;
-    local embedders = { tokens: { type: "embedding", embedding_dim: char_dim } } + (if glyce then {
+    local pretrained = if char_vectors != null then inputs.inputs(char_vectors, char_dim) else null;
+    local chars = if pretrained != null then pretrained.embedders.tokens
+                  else { type: "embedding", embedding_dim: char_dim };
+    local embedders = { tokens: chars } + (if glyce then {
       glyce: { type: "glyce", fonts: fonts, image_size: image_size, glyph_dim: glyph_dim, groups: 16,
                cnn_dropout: 0.2, char_id_dim: 0, glyph_norm: glyph_norm, glyph_scale: glyph_scale,
                [if glyph_encoder != null then "glyph_encoder"]: glyph_encoder },
@@ -52,5 +59,6 @@ local common = import "../common.libsonnet";
       data_loader={ batch_sampler: { type: "bucket", batch_size: batch_size, padding_noise: 0.1 } },
       validation_data_loader={ batch_sampler: { type: "bucket", batch_size: 128, padding_noise: 0.0 } },
       optimizer={ type: "adam", lr: lr }, epochs=epochs, patience=patience, validation_metric="+accuracy",
+      vocabulary=if pretrained != null then pretrained.vocabulary else null,
     ),
 }

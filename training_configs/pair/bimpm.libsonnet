@@ -13,6 +13,7 @@
 // 79.0 (baseline 77.7), LCQMC stuck at 50 → learns (README "Benchmarks"). glyph_norm="none", glyph_scale=1 restores
 // the unscaled vector.
 local common = import "../common.libsonnet";
+local inputs = import "../pretrained_inputs.libsonnet";
 
 // output size of allennlp's BiMpmMatching with all four strategies (full matching optional)
 local matching_dim(perspectives, full) =
@@ -22,13 +23,18 @@ local matching_dim(perspectives, full) =
   // reader: the dataset_reader object without token_indexers; positive_label: null for accuracy only (XNLI).
   // glyph_encoder: null (the glyph CNN learns from scratch) or { pretrained: "default" | PATH, freeze: true | false }
   // (the glyce embedder's option); frozen, the model has no auxiliary glyph loss (common.libsonnet's experiment).
+  // char_vectors: null (the char-ID embedding starts at random) or pretrained character vectors (a path; char_dim =
+  // their size): the `embedding` starts from them, the same in both models (../pretrained_inputs.libsonnet).
   bimpm(glyce, reader={ type: "chinese_sentence_pair", format: "lcqmc" }, num_labels=2, positive_label="1",
         max_chars=64, fonts=common.fonts, glyph_dim=256, image_size=12, char_dim=100, hidden=100, perspectives=10,
         dropout=0.1, lambda0=0.1, lambda1=0.8, epochs=10, patience=3, batch_size=64, lr=0.001, seed=13,
-        glyph_norm="layer_norm", glyph_scale=0.02, glyph_encoder=null)::
+        glyph_norm="layer_norm", glyph_scale=0.02, glyph_encoder=null, char_vectors=null)::
     local ids = { tokens: { type: "single_id" } };
     local indexers = if glyce then ids { glyce: { type: "glyce_characters" } } else ids;
-    local embedders = { tokens: { type: "embedding", embedding_dim: char_dim } } + (if glyce then {
+    local pretrained = if char_vectors != null then inputs.inputs(char_vectors, char_dim) else null;
+    local chars = if pretrained != null then pretrained.embedders.tokens
+                  else { type: "embedding", embedding_dim: char_dim };
+    local embedders = { tokens: chars } + (if glyce then {
       glyce: { type: "glyce", fonts: fonts, image_size: image_size, glyph_dim: glyph_dim, groups: 16,
                cnn_dropout: 0.2, char_id_dim: 0, glyph_norm: glyph_norm, glyph_scale: glyph_scale,
                [if glyph_encoder != null then "glyph_encoder"]: glyph_encoder },
@@ -70,5 +76,6 @@ local matching_dim(perspectives, full) =
       data_loader={ batch_sampler: { type: "bucket", batch_size: batch_size, padding_noise: 0.1 } },
       validation_data_loader={ batch_sampler: { type: "bucket", batch_size: 128, padding_noise: 0.0 } },
       optimizer={ type: "adam", lr: lr }, epochs=epochs, patience=patience, validation_metric="+accuracy",
+      vocabulary=if pretrained != null then pretrained.vocabulary else null,
     ),
 }

@@ -1,0 +1,10 @@
+// Glyce BiLSTM-CRF (NER) on pretrained character vectors:
+// the inputs and start of pretrained_char_bilstm_crf ⊕ glyph-only Glyce vectors, plus the auxiliary glyph loss.
+// CHAR_VECTORS=chars.vec.gz \
+//   TRAIN_DATA_PATH=... VALIDATION_DATA_PATH=... [TEST_DATA_PATH=...] \
+//   allennlp train training_configs/ner/glyce_pretrained_char_bilstm_crf.jsonnet \
+//   -s OUT --include-package glyce_allennlp
+local lib = import "../tagger.libsonnet";
+local inputs = import "../pretrained_inputs.libsonnet";
+lib.tagger(glyce=true, reader={ type: "char_ner", tag_scheme: "auto", ill_formed: "repair" }, encoding="BIOUL",
+           dropout=0.3, char_vectors=inputs.path("CHAR_VECTORS"), char_dim=inputs.dim("CHAR_DIM", "CHAR_VECTORS"))
