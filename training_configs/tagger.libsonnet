@@ -36,7 +36,7 @@ local inputs = import "pretrained_inputs.libsonnet";
       tokens: { type: "embedding", embedding_dim: char_dim },
     };
     // char_init: the char-ID embedding's initialisation, the same for both models: "xavier" (AllenNLP's default) or
-    // "normal" (N(0, 1)); chosen per task on dev (the NER configs use "normal"; see Benchmarks in the README).
+    // "normal" (N(0, 1)); chosen per task on dev (the NER configs use "normal"; see benchmarks/results.md).
     // Unused with char_vectors (the vectors are the start).
     local initializer = if !glyce && char_init == "normal" && pretrained == null then {
       initializer: { regexes: [["text_field_embedder.token_embedder_tokens.weight",
@@ -45,7 +45,7 @@ local inputs = import "pretrained_inputs.libsonnet";
     // Glyce layouts. Default (the paper's): BiLSTM input = glyph_dim + char_dim. With projection_dim > 0 (the `_fast`
     // configs: glyph_norm="layer_norm", projection_dim=char_dim) [LayerNorm(glyph) ⊕ char-ID] is projected to that
     // size: the BiLSTM costs what the baseline's costs and prediction runs at the baseline's speed, for a lower dev
-    // score on Resume and Weibo (benchmarks/tuning.md, benchmarks/results.md).
+    // score on Resume and Weibo (benchmarks/results.md, benchmarks/results/tuning.md).
     local crf = {
       type: "glyce_crf_tagger",
       label_encoding: encoding,

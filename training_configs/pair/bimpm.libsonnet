@@ -9,9 +9,8 @@
 //
 // The glyph vector is layer-normalised and scaled by 0.02 (norm ≈ 0.3, that of the xavier-initialised char-ID
 // embedding beside it). Unscaled, the glyph part (ReLU output, norm ~4× the char-ID part's) dominates the input and
-// the BiLSTM/BiMPM barely learn: on the probes of benchmarks/sentence_probe.py, ChnSentiCorp dev accuracy 68.0 →
-// 79.0 (baseline 77.7), LCQMC stuck at 50 → learns (README "Benchmarks"). glyph_norm="none", glyph_scale=1 restores
-// the unscaled vector.
+// the BiLSTM/BiMPM barely learn in the first epochs (measurements: benchmarks/results.md). glyph_norm="none",
+// glyph_scale=1 restores the unscaled vector.
 local common = import "../common.libsonnet";
 local inputs = import "../pretrained_inputs.libsonnet";
 
