@@ -21,7 +21,7 @@ the others keep their earlier entries (each entry records its date, machine and 
 The ladder: the entries ``<dataset>_chars``, ``_bigrams`` and ``_softlexicon`` above a dataset's char-ID entry train
 the pairs of configs with pretrained inputs (:data:`RUNGS`): pretrained character vectors, + character-bigram vectors,
 + SoftLexicon. Their vectors and lexicons live in a folder outside the repository (``--vectors``, default
-``WORKDIR/vectors``), built by ``--prepare-vectors`` from unlabelled text and each dataset's training sentences
+``$GLYCE_HOME/bench-vectors``), built by ``--prepare-vectors`` from unlabelled text and each dataset's training sentences
 (benchmarks/vectors.py says what goes where). Before a benchmark runs, the manifests of every file its configs read are
 checked against its dev and test files: a file computed from them (or without a manifest) refuses the benchmark, and
 the command exits with status 3. Every entry also reports how many test items occur verbatim in the training file and
@@ -60,6 +60,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
+from glyce_allennlp.glyph.fonts import glyce_home
 from report import render_results, render_tuning, write_markdown
 from vectors import GENERAL_TEXTS, INPUT_VARIABLES, ForbiddenInput, VectorFolder, check_inputs, forbidden_files
 
@@ -775,15 +776,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                         help="show the benchmarks and whether each can run, and the tuning variants")
     parser.add_argument("--vectors", default=None, metavar="DIR",
                         help="the pretrained inputs of the ladder benchmarks (benchmarks/vectors.py; default "
-                             "WORKDIR/vectors): keep it outside the repository")
+                             "$GLYCE_HOME/bench-vectors, i.e. ~/.cache/glyce-allennlp/bench-vectors)")
     parser.add_argument("--prepare-vectors", action="store_true",
                         help="train nothing: build the vectors and lexicons that the --only benchmarks read into "
                              "--vectors (steps already done with the same inputs are kept)")
     args = parser.parse_args(argv)
 
     data = data_folder()
-    vectors = VectorFolder(Path(args.vectors).resolve() if args.vectors else
-                           Path(args.workdir).resolve() / "vectors")
+    vectors = VectorFolder(Path(args.vectors).resolve() if args.vectors else glyce_home() / "bench-vectors")
     if args.list:
         for bench in BENCHMARKS:
             ok, why = status_of(bench, data, vectors)

@@ -2,8 +2,8 @@
 configs of a benchmark read, how ``python benchmarks/run.py --prepare-vectors`` builds them, and the check that no
 dev or test text went into them (:func:`check_inputs`).
 
-Everything lives in a vectors folder outside the repository (``run.py --vectors``, default ``<workdir>/vectors``),
-one sub-folder per dataset (benchmarks on the same data share it)::
+Everything lives in a vectors folder outside the repository (``run.py --vectors``, default
+``$GLYCE_HOME/bench-vectors``), one sub-folder per dataset (benchmarks on the same data share it)::
 
     general/{chars,words}.vec.gz, manifest.json  character (200-d) and word (100-d) vectors, gensim Word2Vec on
                                                  unlabelled text only (GENERAL_TEXTS: Weibo posts + CLUECorpusSmall)
