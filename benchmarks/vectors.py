@@ -35,13 +35,15 @@ from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence
 from glyce_allennlp.vectors.manifest import describe_input, forbidden_inputs, read_manifest, write_manifest
 
 # unlabelled text (relative to the data folder): the general vectors and every bigram training start from it
-GENERAL_TEXTS = ("raw_text/weibo_ced/weibo_ced_text.txt.gz", "raw_text/cluecorpussmall_sample/CLUECorpusSmall_sampled.txt")
+GENERAL_TEXTS = ("raw_text/weibo_ced/weibo_ced_text.txt.gz",
+                 "raw_text/cluecorpussmall_sample/CLUECorpusSmall_sampled.txt")
 GENERAL = {"kinds": ["chars", "words"], "dims": {"chars": 200, "words": 100}, "min_count": 5, "window": 5,
            "epochs": 5, "sg": 1, "negative": 5, "seed": 13}
 BIGRAMS = {"kinds": ["bigrams"], "dims": {"bigrams": 50}, "min_count": 2, "window": 5, "epochs": 5, "sg": 1,
            "negative": 5, "seed": 13}
 # the inputs a config can read, and the environment variables that name them
-INPUT_VARIABLES = {"chars": ("CHAR_VECTORS",), "bigrams": ("BIGRAM_VECTORS",), "lexicon": ("LEXICON_FILE", "WORD_VECTORS")}
+INPUT_VARIABLES = {"chars": ("CHAR_VECTORS",), "bigrams": ("BIGRAM_VECTORS",),
+                   "lexicon": ("LEXICON_FILE", "WORD_VECTORS")}
 
 
 class ForbiddenInput(Exception):

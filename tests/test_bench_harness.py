@@ -360,7 +360,8 @@ def test_a_benchmark_whose_vectors_saw_its_test_file_is_refused_loudly(tmp_path,
     data = tmp_path / "data"
     (data / "weibo_ner" / "latticelstm_bmes").mkdir(parents=True)
     for split in ("train", "dev", "test"):
-        os.symlink(os.path.join(FIXTURES, "ner", f"{split}.bmes"), data / f"weibo_ner/latticelstm_bmes/{split}.all.bmes")
+        os.symlink(os.path.join(FIXTURES, "ner", f"{split}.bmes"),
+                   data / f"weibo_ner/latticelstm_bmes/{split}.all.bmes")
     vectors = tmp_path / "vectors" / "general"
     vectors.mkdir(parents=True)
     (vectors / "chars.vec.gz").write_bytes(open(os.path.join(FIXTURES, "vectors", "bigrams.vec.gz"), "rb").read())
@@ -382,8 +383,8 @@ def test_entity_scores_of_characters_without_vectors_and_label_groups():
     chars = [list("张三在北京"), list("龘城说")]
     gold = [["B-PER.NAM", "L-PER.NAM", "O", "B-LOC.NOM", "L-LOC.NOM"], ["B-GPE.NAM", "L-GPE.NAM", "O"]]
     predicted = [["B-PER.NAM", "L-PER.NAM", "O", "O", "O"], ["B-GPE.NAM", "L-GPE.NAM", "O"]]
-    scores = entity_scores(gold, predicted, chars, set("张三在北京龘城说"), vector_chars=set("张三在北京城说"),
-                           label_groups={"NAM": ".NAM", "NOM": ".NOM"})
+    scores = entity_scores(gold, predicted, chars, set("张三在北京龘城说"),
+                           vector_chars=set("张三在北京城说"), label_groups={"NAM": ".NAM", "NOM": ".NOM"})
     assert scores["novec_gold_entities"] == 1 and scores["novec_f1"] == 1.0  # 龘城, found
     assert scores["unseen_gold_entities"] == 0
     assert scores["NAM_gold_entities"] == 2 and scores["NAM_f1"] == 1.0
