@@ -1,7 +1,8 @@
-"""The `*_pretrained_glyph` configs (the shipped glyph encoder, frozen or fine-tuned) train one epoch on the fixtures
-and predict raw text through the real `allennlp predict` command with one output line per input line; a frozen
-encoder keeps its pretrained weights and has no auxiliary glyph loss; a model archive with a frozen encoder predicts
-the same after the shipped encoder file changes."""
+"""The `*_pretrained_glyph` configs (the shipped glyph encoder, frozen or fine-tuned; on char-ID inputs or on the
+pretrained inputs of the ladder, with the fixture vectors) train one epoch on the fixtures and predict raw text through
+the real `allennlp predict` command with one output line per input line; a frozen encoder keeps its pretrained weights
+and has no auxiliary glyph loss; a model archive with a frozen encoder predicts the same after the shipped encoder file
+changes."""
 import json
 import os
 import subprocess
@@ -11,6 +12,7 @@ import numpy
 import pytest
 import torch
 
+from config_support import VECTOR_ENV
 from conftest import FIXTURES
 
 pytestmark = pytest.mark.slow  # trains models, runs `allennlp predict`
@@ -20,7 +22,8 @@ TAGGING = {"ner": ("ner/train.bmes", "ner/dev.bmes", "ner/test.bmes"),
            "pos": ("ud/train.conllu", "ud/dev.conllu", "ud/test.conllu")}
 SENTENCES = {"classification": ("classification/train.tsv", "classification/dev.tsv", "classification/test.tsv"),
              "pair": ("pair/train.txt", "pair/dev.txt", "pair/test.txt")}
-# config → (data, raw input, predictor, overrides)
+SENTENCE_BATCH = {"data_loader.batch_sampler.batch_size": 32}
+# config → (data, raw input, predictor, overrides[, environment: the pretrained inputs])
 CONFIGS = {
     "ner/glyce_bilstm_crf_pretrained_glyph": (TAGGING["ner"], "raw.txt", "chinese_tagger", {}),
     "ner/glyce_bilstm_crf_pretrained_glyph_finetuned": (TAGGING["ner"], "raw.txt", "chinese_tagger", {}),
@@ -31,12 +34,31 @@ CONFIGS = {
                                                      {"data_loader.batch_sampler.batch_size": 32}),
     "pair/glyce_bimpm_pretrained_glyph": (SENTENCES["pair"], "pair/raw.txt", "chinese_pair_classifier",
                                           {"data_loader.batch_sampler.batch_size": 32}),
+    "cws/glyce_bilstm_crf_pretrained_glyph_finetuned": (TAGGING["cws"], "raw.txt", "chinese_tagger", {}),
+    "pos/ud_glyce_bilstm_crf_pretrained_glyph_finetuned": (TAGGING["pos"], "raw.txt", "chinese_tagger", {}),
+    "classification/glyce_bilstm_pretrained_glyph_finetuned": (SENTENCES["classification"], "classification/raw.txt",
+                                                               "chinese_text_classifier", SENTENCE_BATCH),
+    "pair/glyce_bimpm_pretrained_glyph_finetuned": (SENTENCES["pair"], "pair/raw.txt", "chinese_pair_classifier",
+                                                    SENTENCE_BATCH),
+    # the strongest rungs of the ladder (pretrained inputs) with the frozen encoder
+    "ner/glyce_pretrained_char_bilstm_crf_pretrained_glyph": (TAGGING["ner"], "raw.txt", "chinese_tagger", {},
+                                                              VECTOR_ENV),
+    "ner/glyce_softlexicon_bilstm_crf_pretrained_glyph": (TAGGING["ner"], "raw.txt", "chinese_tagger", {},
+                                                          VECTOR_ENV),
+    "pos/ud_glyce_char_bigram_bilstm_crf_pretrained_glyph": (TAGGING["pos"], "raw.txt", "chinese_tagger", {},
+                                                             VECTOR_ENV),
+    "classification/glyce_pretrained_char_bilstm_pretrained_glyph": (SENTENCES["classification"],
+                                                                     "classification/raw.txt",
+                                                                     "chinese_text_classifier", SENTENCE_BATCH,
+                                                                     VECTOR_ENV),
+    "pair/glyce_pretrained_char_bimpm_pretrained_glyph": (SENTENCES["pair"], "pair/raw.txt", "chinese_pair_classifier",
+                                                          SENTENCE_BATCH, VECTOR_ENV),
 }
 
 
 def trained(train_config, config):
-    data, _, _, overrides = CONFIGS[config]
-    return train_config(f"{config}.jsonnet", data, {"trainer.num_epochs": 1, **overrides})
+    data, _, _, overrides, *env = CONFIGS[config]
+    return train_config(f"{config}.jsonnet", data, {"trainer.num_epochs": 1, **overrides}, env=env[0] if env else None)
 
 
 def glyph_embedding(model):
@@ -63,7 +85,7 @@ def test_config_trains_and_predicts_one_line_per_input_line(config, train_config
     assert glyph.frozen == frozen
     assert torch.equal(glyph.cnn.conv.weight.detach(), pretrained["conv.weight"]) == frozen  # fine-tuned: moved
 
-    _, raw, predictor, _ = CONFIGS[config]
+    _, raw, predictor, *_ = CONFIGS[config]
     raw = os.path.join(FIXTURES, raw)
     output = tmp_path / "predictions.jsonl"
     cmd = [os.path.join(os.path.dirname(sys.executable), "allennlp"), "predict", str(run / "model.tar.gz"), raw,

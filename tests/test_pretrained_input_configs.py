@@ -20,11 +20,13 @@ SENTENCES = {"classification": ("classification/train.tsv", "classification/dev.
              "pair": ("pair/train.txt", "pair/dev.txt", "pair/test.txt")}
 RAW = {"classification": ("classification/raw.txt", "chinese_text_classifier"),
        "pair": ("pair/raw.txt", "chinese_pair_classifier")}
-# every config that reads a pretrained input
+# every config that reads a pretrained input (those with the pretrained glyph encoder as well: in
+# test_pretrained_glyph_configs.py)
 CONFIGS = sorted(f"{task}/{name[:-len('.jsonnet')]}" for task in os.listdir(CONFIG_DIR)
                  if os.path.isdir(os.path.join(CONFIG_DIR, task))
                  for name in os.listdir(os.path.join(CONFIG_DIR, task))
-                 if any(rung in name for rung in ("pretrained_char", "char_bigram", "softlexicon")))
+                 if any(rung in name for rung in ("pretrained_char", "char_bigram", "softlexicon"))
+                 and "_pretrained_glyph" not in name)
 
 
 def data_of(config):

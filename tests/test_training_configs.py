@@ -189,6 +189,82 @@ def test_baseline_and_glyce_with_pretrained_inputs_share_every_non_glyph_setting
     assert glyce_config["model"]["type"] == "glyce_aux_loss" and base_config["model"]["type"] != "glyce_aux_loss"
 
 
+# the configs with the pretrained glyph encoder: "<Glyce config>_pretrained_glyph" (frozen) and "..._finetuned"
+PRETRAINED_GLYPH = sorted(config for config in ALL_CONFIGS if "_pretrained_glyph" in config)
+FROZEN_GLYPH = [config for config in PRETRAINED_GLYPH if config.endswith("_pretrained_glyph")]
+
+
+def glyph_source(config):
+    """The from-scratch Glyce config that a ``*_pretrained_glyph[_finetuned]`` config starts from."""
+    return config.split("_pretrained_glyph")[0]
+
+
+def baseline_of(glyce_config):
+    """The baseline of a Glyce config: ``ner/glyce_softlexicon_bilstm_crf`` → ``ner/softlexicon_bilstm_crf``,
+    ``pos/ud_glyce_bilstm_crf_pretrained_glyph`` → ``pos/ud_bilstm_crf``."""
+    return glyph_source(glyce_config).replace("glyce_", "", 1)
+
+
+def test_the_pretrained_glyph_configs_cover_every_glyph_comparison_of_the_benchmarks():
+    frozen_rungs = {"ner/glyce_pretrained_char_bilstm_crf", "ner/glyce_softlexicon_bilstm_crf",
+                    "pos/ud_glyce_char_bigram_bilstm_crf", "classification/glyce_pretrained_char_bilstm",
+                    "pair/glyce_pretrained_char_bimpm"}
+    char_id = {"ner/glyce_bilstm_crf", "cws/glyce_bilstm_crf", "pos/ud_glyce_bilstm_crf", "classification/glyce_bilstm",
+               "pair/glyce_bimpm"}
+    assert set(FROZEN_GLYPH) == {f"{c}_pretrained_glyph" for c in frozen_rungs | char_id}
+    assert set(PRETRAINED_GLYPH) - set(FROZEN_GLYPH) == {f"{c}_pretrained_glyph_finetuned" for c in char_id}
+    for config in PRETRAINED_GLYPH:
+        assert glyph_source(config) in ALL_CONFIGS and baseline_of(config) in ALL_CONFIGS, config
+
+
+@pytest.mark.parametrize("config", PRETRAINED_GLYPH)
+def test_a_pretrained_glyph_config_is_its_glyce_config_with_the_shipped_encoder(config):
+    """``X_pretrained_glyph`` = Glyce config X with ``glyph_encoder: {pretrained: "default", freeze: true}`` on its
+    glyce embedder and without the auxiliary glyph loss (wrapper and λ callback), which a frozen CNN leaves nothing to
+    train; ``X_pretrained_glyph_finetuned`` = X with ``freeze: false`` (the auxiliary loss kept). Nothing else
+    differs."""
+    frozen = config in FROZEN_GLYPH
+    expected = evaluate_config(glyph_source(config))
+    if frozen:
+        expected["model"] = inner_model(expected)
+        expected["trainer"]["callbacks"] = [c for c in expected["trainer"]["callbacks"]
+                                            if c["type"] != "glyce_aux_lambda"]
+    inner_model(expected)["text_field_embedder"]["token_embedders"]["glyce"]["glyph_encoder"] = {
+        "pretrained": "default", "freeze": frozen}
+    assert evaluate_config(config) == expected
+
+
+def char_id_as_embedding(config):
+    """A char-ID Glyce tagger config with the char-ID part of its glyce embedder written the way its baseline writes
+    it (a ``single_id`` indexer and an ``embedding`` of ``char_id_dim``, N(0, 1) by an initializer when
+    ``char_id_init`` is ``"normal"``) and the glyph part left out."""
+    config = json.loads(json.dumps(config))
+    model = config["model"]
+    glyce = model["text_field_embedder"]["token_embedders"].pop("glyce")
+    config["dataset_reader"]["token_indexers"] = {"tokens": {"type": "single_id"}}
+    model["text_field_embedder"]["token_embedders"]["tokens"] = {"type": "embedding",
+                                                                 "embedding_dim": glyce["char_id_dim"]}
+    if glyce["char_id_init"] == "normal":
+        model["initializer"] = {"regexes": [["text_field_embedder.token_embedder_tokens.weight",
+                                             {"type": "normal", "mean": 0, "std": 1}]]}
+    return config
+
+
+@pytest.mark.parametrize("config", FROZEN_GLYPH)
+def test_a_frozen_glyce_config_has_exactly_its_baselines_non_glyph_inputs(config):
+    """With the frozen encoder the Δ must be the glyph alone: the config = its baseline (every indexer, embedder,
+    vector file, vocabulary, layer, initialiser, data loader, trainer setting) + the frozen glyph vector, with no
+    auxiliary loss. A char-ID tagger's glyce embedder holds the char-ID embedding itself: its size and start must be
+    the baseline's."""
+    glyce, base = evaluate_config(config), evaluate_config(baseline_of(config))
+    assert glyce["model"]["type"] != "glyce_aux_loss" and glyce["trainer"]["callbacks"] == []
+    embedders = glyce["model"]["text_field_embedder"]["token_embedders"]
+    assert embedders["glyce"]["glyph_encoder"] == {"pretrained": "default", "freeze": True}
+    if "tokens" not in embedders:  # char-ID tagger
+        glyce = char_id_as_embedding(glyce)
+    assert without_glyph(glyce) == without_glyph(base)
+
+
 # ------------------------------------------------------------------------------ structure of every config (no training)
 def embedded_size(model, bert_dim):
     """Output size of the model's text_field_embedder, from the token embedders AllenNLP builds from the config

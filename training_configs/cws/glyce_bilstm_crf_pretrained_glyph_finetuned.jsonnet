@@ -1,0 +1,8 @@
+// Glyce BiLSTM-CRF (CWS) whose glyph CNN starts from the pretrained glyph encoder shipped with glyce-allennlp and is
+// fine-tuned with the task, with the auxiliary glyph loss, ⊕ the baseline's char-ID embedding.
+// TRAIN_DATA_PATH=... VALIDATION_DATA_PATH=... [TEST_DATA_PATH=...] \
+//   allennlp train training_configs/cws/glyce_bilstm_crf_pretrained_glyph_finetuned.jsonnet -s OUT \
+//   --include-package glyce_allennlp
+local lib = import "../tagger.libsonnet";
+lib.tagger(glyce=true, reader={ type: "sighan_cws" }, encoding="BMES",
+           glyph_encoder={ pretrained: "default", freeze: false })

@@ -1,0 +1,8 @@
+// Glyce BiMPM whose glyph CNN starts from the pretrained glyph encoder shipped with glyce-allennlp and is fine-tuned
+// with the task, with the auxiliary glyph loss (averaged over the characters of both sentences), ⊕ the baseline's
+// char-ID embedding.
+// TRAIN_DATA_PATH=... VALIDATION_DATA_PATH=... [TEST_DATA_PATH=...] \
+//   allennlp train training_configs/pair/glyce_bimpm_pretrained_glyph_finetuned.jsonnet -s OUT \
+//   --include-package glyce_allennlp
+local lib = import "bimpm.libsonnet";
+lib.bimpm(glyce=true, glyph_encoder={ pretrained: "default", freeze: false })
