@@ -6,6 +6,7 @@ from allennlp.data.token_indexers.token_indexer import IndexedTokenList
 from allennlp.data.tokenizers import Token
 from allennlp.data.vocabulary import Vocabulary
 
+from glyce_allennlp.data.single_characters import single_characters
 from glyce_allennlp.vectors.text import BIGRAM_END, char_bigrams
 
 
@@ -48,12 +49,7 @@ class CharBigramIndexer(TokenIndexer):
         counter[self.namespace]  # declares the namespace, so that its pretrained_files entry is applied
 
     def tokens_to_indices(self, tokens: List[Token], vocabulary: Vocabulary) -> IndexedTokenList:
-        chars = []
-        for token in tokens:
-            if token.text is None or len(token.text) != 1:
-                raise ValueError(f"char_bigrams indexes single characters, got the token {token.text!r}; tokenise the "
-                                 f"text into characters")
-            chars.append(token.text)
+        chars = single_characters(tokens, "char_bigrams")
         if vocabulary.get_vocab_size(self.namespace) <= 2:
             raise ConfigurationError(
                 f"the vocabulary namespace {self.namespace!r} holds no bigram: build the vocabulary with "

@@ -5,6 +5,8 @@ from allennlp.data.tokenizers import Token
 from allennlp.data.vocabulary import Vocabulary
 from allennlp.data.token_indexers.token_indexer import IndexedTokenList
 
+from glyce_allennlp.data.single_characters import single_character
+
 
 @TokenIndexer.register("glyce_characters")
 class GlyceCharacterIndexer(TokenIndexer):
@@ -34,14 +36,10 @@ class GlyceCharacterIndexer(TokenIndexer):
         self.special_tokens = frozenset(special_tokens or ())
 
     def _codepoint(self, token: Token) -> int:
-        text = token.text
-        if text in self.special_tokens:
+        if token.text in self.special_tokens:
             return 0
-        if text is None or len(text) != 1:
-            raise ValueError(f"glyce_characters indexes single characters, got the token {text!r}; tokenise the text "
-                             f"into characters (the glyce readers do), list special tokens such as [CLS] in "
-                             f"`special_tokens`, or use a word-level embedder.")
-        return ord(text)
+        return ord(single_character(token, "glyce_characters", " (the glyce readers do), list special tokens such "
+                                    "as [CLS] in `special_tokens`, or use a word-level embedder."))
 
     def count_vocab_items(self, token: Token, counter: Dict[str, Dict[str, int]]):
         if token.text in self.special_tokens:

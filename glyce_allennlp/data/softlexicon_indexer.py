@@ -6,6 +6,7 @@ from allennlp.data.token_indexers.token_indexer import IndexedTokenList
 from allennlp.data.tokenizers import Token
 from allennlp.data.vocabulary import Vocabulary
 
+from glyce_allennlp.data.single_characters import single_characters
 from glyce_allennlp.vectors.lexicon import PADDING_ID, Lexicon, softlexicon_inputs
 
 
@@ -41,12 +42,7 @@ class SoftLexiconIndexer(TokenIndexer):
         pass  # ids come from the lexicon file
 
     def tokens_to_indices(self, tokens: List[Token], vocabulary: Vocabulary) -> IndexedTokenList:
-        chars = []
-        for token in tokens:
-            if token.text is None or len(token.text) != 1:
-                raise ValueError(f"softlexicon indexes single characters, got the token {token.text!r}; tokenise the "
-                                 f"text into characters")
-            chars.append(token.text)
+        chars = single_characters(tokens, "softlexicon")
         ids, weights = softlexicon_inputs(chars, self.lexicon)
         return {"lexicon_ids": ids, "lexicon_weights": weights}
 
