@@ -110,6 +110,11 @@ def _finish(path, block: _Block) -> Optional[ConllSentence]:
     )
 
 
+def _unfinished_range(path: str, pending_range: Tuple[int, int, int]) -> ReaderError:
+    lineno, first, last = pending_range
+    return ReaderError(path, lineno, f"multi-word token {first}-{last} is not followed by all its words")
+
+
 def read_conll(path, encoding: str = "utf-8", fmt: str = "conllu") -> Iterator[ConllSentence]:
     """Yield the sentences of a CoNLL-U (``fmt="conllu"``) or CoNLL-X (``fmt="conllx"``) file, in order.
 
@@ -122,8 +127,7 @@ def read_conll(path, encoding: str = "utf-8", fmt: str = "conllu") -> Iterator[C
     for lineno, line in read_lines(path, encoding):
         if not line.strip():
             if pending_range is not None:
-                raise ReaderError(path, pending_range[0], f"multi-word token {pending_range[1]}-{pending_range[2]} "
-                                                          f"is not followed by all its words")
+                raise _unfinished_range(path, pending_range)
             sentence = _finish(path, block)
             if sentence is not None:
                 yield sentence
@@ -177,8 +181,7 @@ def read_conll(path, encoding: str = "utf-8", fmt: str = "conllu") -> Iterator[C
         kind = "N, N-M or N.K" if fmt == "conllu" else "a positive integer (CoNLL-X has no ranges or empty nodes)"
         raise ReaderError(path, lineno, f"bad ID {wid!r}: expected {kind}")
     if pending_range is not None:
-        raise ReaderError(path, pending_range[0], f"multi-word token {pending_range[1]}-{pending_range[2]} is not "
-                                                  f"followed by all its words")
+        raise _unfinished_range(path, pending_range)
     sentence = _finish(path, block)
     if sentence is not None:
         yield sentence
