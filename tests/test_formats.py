@@ -132,3 +132,14 @@ def test_sentence_level_rows(tmp_path):
         list(read_sentence_pairs(pairs))
     with pytest.raises(ValueError, match="needs its header line"):
         read_sentence_pairs(pairs, format="bq", header=False)
+
+
+@pytest.mark.parametrize("ending", ["\n\n", ""], ids=["blank_line", "end_of_file"])
+def test_conllu_multiword_token_cut_off_names_the_range_line(tmp_path, ending):
+    from glyce_allennlp.formats.conll import read_conll
+
+    path = tmp_path / "cut.conllu"
+    path.write_text("# text = 北京大学\n1-2\t北京大学\t_\t_\t_\t_\t_\t_\t_\t_\n"
+                    "1\t北京\t_\tPROPN\t_\t_\t0\troot\t_\t_" + ending, encoding="utf-8")
+    with pytest.raises(ReaderError, match=r"cut\.conllu:2: multi-word token 1-2 is not followed by all its words"):
+        list(read_conll(str(path), fmt="conllu"))
