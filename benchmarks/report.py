@@ -2,10 +2,12 @@
 
 ``render_results(results, tasks)`` turns a results JSON (``benchmarks/results/results.json``) into one summary table
 per task (dataset | metric | baseline | + Glyce | Δ | paper anchors | epoch-time ratio | prediction ratio | seeds),
-then one details section per benchmark entry (command, remarks, per-seed numbers), the rendering check and the CRF
-decoder comparison. ``render_tuning(tuning)`` renders ``benchmarks/results/tuning.json``. ``write_markdown`` writes a
-report into a file, replacing only the part between :data:`BEGIN` and :data:`END` when the file has both markers, so
-hand-written text around them (``benchmarks/results.md``) is kept.
+the ladder tables (pretrained inputs), the pretrained glyph encoder's tables (from scratch | frozen | fine-tuned
+against the same baseline runs), then one details section per benchmark entry (command, remarks, per-seed numbers),
+the rendering check and the CRF decoder comparison. ``render_tuning(tuning)`` renders
+``benchmarks/results/tuning.json``. ``write_markdown`` writes a report into a file, replacing only the part between
+:data:`BEGIN` and :data:`END` when the file has both markers, so hand-written text around them
+(``benchmarks/results.md``) is kept.
 """
 import statistics
 from pathlib import Path
@@ -49,15 +51,24 @@ def _epochs(entry: Dict) -> List[int]:
                    if r.get("epochs")})
 
 
+def _epoch_ratio(c: Dict) -> str:
+    """The epoch-time ratio of a comparison: over the epochs both models trained at the same time; else the timing
+    runs' (``--time-batches``: both models trained side by side for a number of batches); else over all epochs,
+    flagged."""
+    if c.get("epoch_time_ratio_side_by_side") is False:
+        if c.get("timed_epoch_time_ratio") is not None:
+            return f"{_ratio(c['timed_epoch_time_ratio'])} (timed side by side, {c.get('timed_batches')} batches)"
+        return _ratio(c["epoch_time_ratio"]) + " (not side by side)"
+    return _ratio(c["epoch_time_ratio"])
+
+
 def _summary_row(entry: Dict) -> str:
     base, glyce, c = entry["models"]["baseline"], entry["models"]["glyce"], entry["comparison"]
     dataset = entry["title"] + (f" ({entry['setting']})" if entry.get("setting") else "")
     cells = [f"{_fmt_metric(m['test'])} (dev {_pct(m['dev']['mean'])})" for m in (base, glyce)]
     delta = "–" if c["test_delta"] is None else f"{100 * c['test_delta']:+.2f}"
     paper = " · ".join(f"{k} {v}" for k, v in entry["paper"].items()) or "–"
-    epoch_ratio = _ratio(c["epoch_time_ratio"])
-    if c.get("epoch_time_ratio_side_by_side") is False:
-        epoch_ratio += " (not side by side)"
+    epoch_ratio = _epoch_ratio(c)
     prediction = (f"{_ratio(c['prediction_throughput_ratio'])} "
                   f"(1st pass {_ratio(c['first_pass_prediction_throughput_ratio'])})")
     seeds = ", ".join(map(str, glyce["seeds"])) or "–"
@@ -150,6 +161,65 @@ def _ladder_rows(entries: List[Dict]) -> List[str]:
     return lines
 
 
+GLYPH_COLUMNS = ("from scratch", "frozen", "fine-tuned")
+
+
+def _glyph_encoder_section(entries: Dict[str, Dict], names: List[str]) -> List[str]:
+    """The pretrained glyph encoder against learning the glyph CNN from scratch: a table per dataset, a row per input
+    setting (char-ID, the ladder's rungs), each Glyce variant's test metric and Δ against the same baseline runs, and
+    the time ratios. Rows exist for the settings with a frozen or fine-tuned entry (``glyph_encoder``); the
+    from-scratch column is the entry those reuse the baseline of (``baseline_from``)."""
+    rows: Dict[str, Dict[str, Dict]] = {}  # entry with the baseline runs → {column: entry}
+    for name in names:
+        entry = entries[name]
+        if entry.get("glyph_encoder") and entry.get("baseline_from"):
+            rows.setdefault(entry["baseline_from"], {})[entry["glyph_encoder"]] = entry
+    if not rows:
+        return []
+    for source, row in rows.items():
+        if source in entries:
+            row["from scratch"] = entries[source]
+    lines = ["## The pretrained glyph encoder: from scratch, frozen, fine-tuned", "",
+             "Glyce with its Tianzige-CNN learned from scratch with the task, with the shipped pretrained glyph "
+             "encoder frozen (glyph vectors from a table: no CNN in the training step, no auxiliary loss) and "
+             "fine-tuned, each against the same baseline runs (a frozen or fine-tuned entry reuses the from-scratch "
+             "entry's). Cells: "
+             "test metric, mean ± standard deviation over the seeds (Δ against the baseline). Time ratios (Glyce / "
+             "baseline) in the column order; targets for the frozen encoder at the paper layout's width: epoch time "
+             "≤ 1.1×, prediction throughput ≥ 0.95×.", ""]
+    by_dataset: Dict[str, List[str]] = {}
+    for source in sorted(rows, key=lambda n: names.index(n) if n in names else len(names)):
+        any_entry = next(iter(rows[source].values()))
+        by_dataset.setdefault(any_entry.get("dataset") or source, []).append(source)
+    header = ["input", "baseline", *GLYPH_COLUMNS, "epoch-time ratio", "prediction ratio", "seeds"]
+    for dataset, sources in by_dataset.items():
+        first = next(iter(rows[sources[0]].values()))
+        lines += [f"### {first['title'].split(',')[0]} ({first['metric_label']})", "",
+                  "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        for source in sources:
+            row = rows[source]
+            present = [row[c] for c in GLYPH_COLUMNS if c in row]
+            cells = [present[0].get("rung") or "–", _fmt_metric(present[0]["models"]["baseline"]["test"])]
+            for column in GLYPH_COLUMNS:
+                entry = row.get(column)
+                if entry is None:
+                    cells.append("–")
+                    continue
+                delta = entry["comparison"]["test_delta"]
+                cells.append(_fmt_metric(entry["models"]["glyce"]["test"]) +
+                             ("" if delta is None else f" ({100 * delta:+.2f})"))
+            cells.append(" · ".join(_epoch_ratio(row[c]["comparison"]) if c in row else "–" for c in GLYPH_COLUMNS))
+            cells.append(" · ".join(_ratio(row[c]["comparison"]["prediction_throughput_ratio"]) if c in row else "–"
+                                    for c in GLYPH_COLUMNS))
+            seeds = sorted({s for e in present for s in e["models"]["glyce"]["seeds"]})
+            epochs = sorted({n for e in present for n in _epochs(e)})
+            cells.append((", ".join(map(str, seeds)) or "–") +
+                         (f" · {','.join(map(str, epochs))} epochs" if epochs else ""))
+            lines.append("| " + " | ".join(cells) + " |")
+        lines.append("")
+    return lines
+
+
 def render_results(results: Dict, tasks: Dict[str, str]) -> str:
     """The results report. ``tasks`` maps each benchmark name to its task (a heading of the summary), in the order
     the entries are listed."""
@@ -173,7 +243,7 @@ def render_results(results: Dict, tasks: Dict[str, str]) -> str:
             lines += [_summary_row(entry) for entry in by_task[task]] + [""]
         ladders: Dict[str, List[Dict]] = {}
         for name in names:
-            if entries[name].get("rung"):
+            if entries[name].get("rung") and not entries[name].get("glyph_encoder"):
                 ladders.setdefault(entries[name].get("dataset") or name, []).append(entries[name])
         if ladders:
             lines += ["## Ladder: pretrained inputs, without and with Glyce", "",
@@ -186,6 +256,7 @@ def render_results(results: Dict, tasks: Dict[str, str]) -> str:
                 first = rungs[0]
                 lines += [f"### {first['title'].split(',')[0]} ({first['metric_label']})", ""]
                 lines += _ladder_rows(rungs) + [""]
+        lines += _glyph_encoder_section(entries, names)
         lines += ["## Details", ""]
         for name in names:
             lines += _details(entries[name], entries[name].get("notes", ""))

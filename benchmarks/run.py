@@ -32,6 +32,16 @@ entries the named (NAM) and nominal (NOM) mentions apart.
     python benchmarks/run.py --only weibo_ner weibo_ner_chars weibo_ner_bigrams weibo_ner_softlexicon \
         --seeds 13 14 15 --epochs 20 --vectors /data/glyce-vectors --resume
 
+The pretrained glyph encoder: the entries ``<entry>_pretrained_glyph`` (frozen) and
+``<entry>_pretrained_glyph_finetuned`` (:data:`GLYPH_ENCODERS`) train the Glyce config of ``<entry>`` with the shipped
+encoder against ``<entry>``'s own baseline runs (``Benchmark.baseline_from``): a finished baseline run with the same
+config is read from that entry's folder, never retrained, so such an entry costs its Glyce runs only. Its Glyce run
+then trains alone, so its epoch times are not comparable with the baseline's: ``--time-batches N`` also trains the two
+configs side by side for N batches each (``<entry>/timing/``) and reports that epoch-time ratio.
+
+    python benchmarks/run.py --only weibo_ner_pretrained_glyph weibo_ner_softlexicon_pretrained_glyph \
+        --seeds 13 14 15 --epochs 20 --vectors /data/glyce-vectors --resume --time-batches 200
+
 ``--tune BENCHMARK`` trains named variants (:data:`VARIANTS`: overrides of the benchmark's Glyce config) with an empty
 ``TEST_DATA_PATH``, so no test metric is ever computed, and writes ``benchmarks/results/tuning.{json,md}``.
 
@@ -175,6 +185,12 @@ class Benchmark:
     inputs: Tuple[str, ...] = ()
     text_format: str = ""  # "char_ner", "cws" or "conllu"; "" = no dataset-specific vectors (sentence level)
     span_groups: Dict[str, str] = field(default_factory=dict)  # group name → label suffix: entity F1 of each group
+    # the pretrained glyph encoder of the Glyce config ("frozen", "fine-tuned"; "" = the glyph CNN learns from scratch)
+    # and the entry whose baseline runs this one reuses (the same baseline config, overrides and data): its baseline
+    # run folders under --workdir are read, or trained there when absent, never retrained when finished with the same
+    # config (:func:`train_pair`)
+    glyph_encoder: str = ""
+    baseline_from: str = ""
 
     @property
     def ladder_key(self) -> str:
@@ -322,6 +338,39 @@ for _base, _model, _rung_keys in (("resume_ner", "bilstm_crf", ("chars", "bigram
     BENCHMARKS[_at + 1:_at + 1] = _rungs(BENCHMARKS[_at], _model, _rung_keys)
 
 
+# The pretrained glyph encoder: the Glyce config of an entry with the shipped encoder, frozen
+# ("<config>_pretrained_glyph") or fine-tuned ("<config>_pretrained_glyph_finetuned"), against the SAME baseline runs
+# as the entry it comes from.
+GLYPH_ENCODERS = {"frozen": ("pretrained_glyph", "pretrained glyph encoder, frozen"),
+                  "fine-tuned": ("pretrained_glyph_finetuned", "pretrained glyph encoder, fine-tuned")}
+
+
+def _pretrained_glyph(base: Benchmark, glyph_encoder: str) -> Benchmark:
+    """``base`` with its Glyce config's pretrained-glyph-encoder variant (``glyph_encoder``: a key of
+    :data:`GLYPH_ENCODERS`), reusing ``base``'s baseline runs."""
+    suffix, label = GLYPH_ENCODERS[glyph_encoder]
+    return replace(base, name=f"{base.name}_{suffix}", title=f"{base.title}, {label}",
+                   configs=(base.configs[0], f"{base.configs[1]}_{suffix}"), glyph_encoder=glyph_encoder,
+                   baseline_from=base.name, dataset=base.ladder_key, get=f"as {base.name}",
+                   notes=(f"{base.notes} " if base.notes else "") + f"Glyce with the {label}; the baseline runs are "
+                         f"those of {base.name}.")
+
+
+# char-ID entries: frozen and fine-tuned; the strongest rungs of the ladder: frozen (the question: Glyce at the cost of
+# an embedding lookup, on a strong model)
+for _base, _encoders in (("resume_ner", ("frozen", "fine-tuned")), ("weibo_ner", ("frozen", "fine-tuned")),
+                         ("msra_ner", ("frozen", "fine-tuned")), ("ud1_pos", ("frozen", "fine-tuned")),
+                         ("sxu_cws", ("frozen", "fine-tuned")), ("chnsenticorp", ("frozen", "fine-tuned")),
+                         ("lcqmc", ("frozen", "fine-tuned")),
+                         ("resume_ner_chars", ("frozen",)), ("resume_ner_softlexicon", ("frozen",)),
+                         ("weibo_ner_chars", ("frozen",)), ("weibo_ner_softlexicon", ("frozen",)),
+                         ("msra_ner_chars", ("frozen",)), ("msra_ner_softlexicon", ("frozen",)),
+                         ("ud1_pos_bigrams", ("frozen",)), ("chnsenticorp_chars", ("frozen",)),
+                         ("lcqmc_chars", ("frozen",))):
+    _at = next(i for i, b in enumerate(BENCHMARKS) if b.name == _base)  # right after the entry they come from
+    BENCHMARKS[_at + 1:_at + 1] = [_pretrained_glyph(BENCHMARKS[_at], e) for e in _encoders]
+
+
 def data_folder() -> Optional[Path]:
     env = os.environ.get("GLYCE_DATA")
     if env:
@@ -404,6 +453,9 @@ class Job:
     run_dir: Path
     overrides: Dict
     seed: int
+    borrowed: bool = False  # run_dir belongs to another entry: reused when finished with the same config, even without
+    # resume (and never deleted for holding another config: see train_pair)
+    flags: Tuple[str, ...] = ()  # more options of benchmarks/train_one.py (e.g. --batch-times)
 
 
 def train_runs(bench: Benchmark, files: Dict[str, str], jobs: Sequence[Job], log=print,
@@ -411,7 +463,8 @@ def train_runs(bench: Benchmark, files: Dict[str, str], jobs: Sequence[Job], log
     """Train ``jobs`` two at a time (one thread each); returns each job's numbers (:func:`read_run`), in job order.
 
     With ``resume``, a run folder whose config.json is exactly what would be trained is reused when finished and
-    recovered from its last checkpoint (``--recover``) when interrupted; any other folder is trained afresh.
+    recovered from its last checkpoint (``--recover``) when interrupted; any other folder is trained afresh. A
+    ``borrowed`` job's finished run with the same config is reused without ``resume`` too.
     ``inputs``: the pretrained-input environment variables of the configs."""
     results: Dict[int, Dict] = {}
     for start in range(0, len(jobs), 2):
@@ -419,24 +472,24 @@ def train_runs(bench: Benchmark, files: Dict[str, str], jobs: Sequence[Job], log
         for index, job in enumerate(jobs[start:start + 2], start):
             config_path = REPO / "training_configs" / f"{job.config}.jsonnet"
             recover = False
-            if resume and _same_config(job.run_dir, config_path, job.overrides, files, inputs):
+            if (resume or job.borrowed) and _same_config(job.run_dir, config_path, job.overrides, files, inputs):
                 if finished(job.run_dir):
                     log(f"  {job.label} seed {job.seed}: reusing the finished run in {job.run_dir}")
                     results[index] = read_run(bench, job.run_dir, job.config, job.seed)
                     continue
-                recover = True
+                recover = resume
             if job.run_dir.exists() and not recover:
                 import shutil
 
                 shutil.rmtree(job.run_dir)
             command = [PYTHON, str(REPO / "benchmarks" / "train_one.py"), str(config_path), str(job.run_dir),
-                       json.dumps(job.overrides)] + (["--recover"] if recover else [])
+                       json.dumps(job.overrides)] + (["--recover"] if recover else []) + list(job.flags)
             log(f"+ TRAIN_DATA_PATH={files['train']} VALIDATION_DATA_PATH={files['dev']} "
                 f"TEST_DATA_PATH={files['test']} "
                 + "".join(f"{k}={v} " for k, v in (inputs or {}).items() if not k.endswith("_DIM")) +
                 f"OMP_NUM_THREADS=1 python benchmarks/train_one.py "
                 f"training_configs/{job.config}.jsonnet {job.run_dir} '{json.dumps(job.overrides)}'"
-                f"{' --recover' if recover else ''}")
+                f"{' --recover' if recover else ''}{''.join(' ' + flag for flag in job.flags)}")
             job.run_dir.parent.mkdir(parents=True, exist_ok=True)
             logfile = open(f"{job.run_dir}.log", "a" if recover else "w")
             running.append((index, job, logfile, time.time(),
@@ -473,11 +526,30 @@ def train_pair(bench: Benchmark, files: Dict[str, str], seed: int, epochs: Optio
     both configs, ``glyce_overrides`` to the Glyce config only (Glyce-specific settings: image size, fonts, …),
     ``baseline_overrides`` to the baseline only (the same setting where its path differs, e.g. the tagger's
     ``model.dropout``, which is ``model.model.dropout`` inside the Glyce config's aux-loss wrapper). ``resume``: see
-    :func:`train_runs`; ``inputs``: the pretrained-input environment variables."""
+    :func:`train_runs`; ``inputs``: the pretrained-input environment variables.
+
+    With ``bench.baseline_from``, the baseline run is that entry's (``out``'s sibling folder): reused when finished
+    with the same config, recovered (with ``resume``) or trained there otherwise, so that entry finds it too; where
+    that folder holds another config (other overrides or epochs), this entry trains its own baseline in ``out`` and
+    leaves the other entry's run alone."""
     shared = {**bench.overrides, **(extra_overrides or {}), **seed_overrides(seed, epochs)}
     jobs = [Job(role, config, out / f"{Path(config).name}-seed{seed}", {**shared, **(own or {})}, seed)
             for role, config, own in zip(("baseline", "glyce"), bench.configs, (baseline_overrides, glyce_overrides))]
+    if bench.baseline_from:
+        baseline = jobs[0]
+        other = shared_baseline_dir(bench, out, seed)
+        config_path = REPO / "training_configs" / f"{baseline.config}.jsonnet"
+        if not other.exists() or _same_config(other, config_path, baseline.overrides, files, inputs):
+            jobs[0] = replace(baseline, run_dir=other, borrowed=True)
+        else:
+            log(f"  baseline seed {seed}: {other} holds another config (overrides, epochs or data): training this "
+                f"entry's own baseline in {baseline.run_dir}")
     return {job.label: run for job, run in zip(jobs, train_runs(bench, files, jobs, log, resume, inputs))}
+
+
+def shared_baseline_dir(bench: Benchmark, out: Path, seed: int) -> Path:
+    """The baseline run folder of ``bench.baseline_from`` for ``seed`` (``out`` = this entry's folder)."""
+    return out.parent / bench.baseline_from / f"{Path(bench.configs[0]).name}-seed{seed}"
 
 
 def read_run(bench: Benchmark, run_dir: Path, config: str, seed: int, fallback: Optional[Dict] = None) -> Dict:
@@ -570,6 +642,81 @@ def attach_predictions(bench: Benchmark, runs: Dict[str, Dict], report_path: Pat
              if "novec_f1" in numbers else ""))
 
 
+def timing_jobs(bench: Benchmark, seed: int, batches: int, out: Path, extra_overrides: Optional[Dict] = None,
+                glyce_overrides: Optional[Dict] = None, baseline_overrides: Optional[Dict] = None) -> List[Job]:
+    """The timing runs of one seed (:func:`time_pair`): the pair's configs with the training budget of the entry's
+    runs replaced by one epoch of ``batches`` training batches (AllenNLP's ``batches_per_epoch``; a data loader
+    that runs out of batches starts the training data again) and one validation batch, in
+    ``out/timing/<config>-seed<N>``; their training passes start together (train_one.py's ``--barrier``)."""
+    budget = {**seed_overrides(seed, 1), "data_loader.batches_per_epoch": batches,
+              "validation_data_loader.batches_per_epoch": 1}
+    shared = {**bench.overrides, **(extra_overrides or {}), **budget}
+    barrier = out / "timing" / f"start-seed{seed}"
+    return [Job(role, config, out / "timing" / f"{Path(config).name}-seed{seed}", {**shared, **(own or {})}, seed,
+                flags=("--batch-times", f"--barrier={barrier}"))
+            for role, config, own in zip(("baseline", "glyce"), bench.configs, (baseline_overrides, glyce_overrides))]
+
+
+def time_pair(bench: Benchmark, files: Dict[str, str], seed: int, batches: int, out: Path, log=print,
+              resume: bool = False, extra_overrides: Optional[Dict] = None, glyce_overrides: Optional[Dict] = None,
+              baseline_overrides: Optional[Dict] = None, inputs: Optional[Dict[str, str]] = None) -> None:
+    """An epoch-time ratio measured side by side, for entries whose two models did not train at the same time (a
+    reused baseline): the baseline and Glyce configs train ``batches`` batches each, started together, one thread each,
+    with no test set (:func:`timing_jobs`); :func:`read_timing` reads their seconds per batch. With ``resume``, a
+    finished pair with the same configs is reused; a pair of which only one run is left is timed again, both runs."""
+    jobs = timing_jobs(bench, seed, batches, out, extra_overrides, glyce_overrides, baseline_overrides)
+    no_test = dict(files, test="")
+    both = resume and all(
+        finished(job.run_dir) and _same_config(job.run_dir, REPO / "training_configs" / f"{job.config}.jsonnet",
+                                               job.overrides, no_test, inputs) for job in jobs)
+    log(f"  timing seed {seed}: {batches} training batches of each model, side by side")
+    for stale in (out / "timing").glob(f"start-seed{seed}.*"):  # an earlier timing's start line
+        stale.unlink()
+    train_runs(bench, no_test, jobs, log, resume=both, inputs=inputs)
+
+
+def concurrent_seconds_per_batch(first: Dict, second: Dict) -> Optional[Tuple[float, float, int, int]]:
+    """Mean seconds per training batch of two runs over the time both were training, from their batch start times
+    (``starts``) and training end (``end``): a batch counts when it started and ended between the later of the two
+    second batch starts (the first batch of each run is a warm-up) and the earlier end. Returns (first's mean, second's
+    mean, first's batch count, second's batch count), or None when no batch of one of them lies in that window."""
+    if len(first["starts"]) < 2 or len(second["starts"]) < 2:
+        return None
+    low = max(first["starts"][1], second["starts"][1])
+    high = min(first["end"], second["end"])
+    counted = []
+    for run in (first, second):
+        ends = run["starts"][1:] + [run["end"]]
+        counted.append([end - start for start, end in zip(run["starts"], ends) if start >= low and end <= high])
+    if not all(counted):
+        return None
+    return statistics.mean(counted[0]), statistics.mean(counted[1]), len(counted[0]), len(counted[1])
+
+
+def read_timing(bench: Benchmark, seed: int, batches: Optional[int], out: Path, runs: Dict[str, Dict],
+                log=print) -> None:
+    """Attach the timing pair of ``seed`` (``out/timing``, :func:`time_pair`) to ``runs``: each model's
+    ``timed_seconds_per_batch`` over the batches both ran at the same time, ``timed_batches`` (how many counted) and
+    ``timed_batches_requested`` (``batches``; None: whatever the runs' saved configs say)."""
+    numbers = {}
+    for role, config in zip(("baseline", "glyce"), bench.configs):
+        path = out / "timing" / f"{Path(config).name}-seed{seed}" / "bench_batches.json"
+        if not path.exists() or role not in runs:
+            return
+        numbers[role] = json.loads(path.read_text())
+        if batches is None:
+            saved = json.loads((path.parent / "config.json").read_text())
+            batches = saved["data_loader"].get("batches_per_epoch")
+    result = concurrent_seconds_per_batch(numbers["baseline"], numbers["glyce"])
+    if result is None:
+        log(f"  timing seed {seed}: the two runs did not train at the same time")
+        return
+    for role, seconds, count in zip(("baseline", "glyce"), result[:2], result[2:]):
+        runs[role].update(timed_seconds_per_batch=seconds, timed_batches=count, timed_batches_requested=batches)
+    log(f"  timing seed {seed}: {result[0]:.3f} / {result[1]:.3f} s per batch (baseline / Glyce, {result[2]} / "
+        f"{result[3]} batches side by side): ratio {result[1] / result[0]:.2f}")
+
+
 def _mean_spread(values: List[float]) -> Dict[str, Optional[float]]:
     values = [v for v in values if v is not None]
     if not values:
@@ -585,7 +732,8 @@ def summarise(bench: Benchmark, per_seed: List[Dict[str, Dict]]) -> Dict:
         ok = [r for r in runs if "error" not in r]
         keys = ["test", "dev", "train_seconds_per_epoch", "validation_seconds_per_epoch", "peak_rss_mb",
                 "predict_sentences_per_second", "predict_first_pass_sentences_per_second", "unseen_entity_f1",
-                "unseen_gold_entities", "test_dedup", "novec_entity_f1", "novec_gold_entities"]
+                "unseen_gold_entities", "test_dedup", "novec_entity_f1", "novec_gold_entities",
+                "timed_seconds_per_batch"]
         keys += [f"{group}_entity_f1" for group in bench.span_groups]
         models[role] = {"config": config, "seeds": [r["seed"] for r in ok], "failed_seeds": [r["seed"] for r in runs
                                                                                            if "error" in r],
@@ -602,6 +750,10 @@ def summarise(bench: Benchmark, per_seed: List[Dict[str, Dict]]) -> Dict:
         g_epochs = [s for s, t in zip(g["train_seconds"], g["epoch_end_times"]) if t <= until]
         if b_epochs and g_epochs:
             concurrent.append(statistics.mean(g_epochs) / statistics.mean(b_epochs))
+    # the timing runs (--time-batches): seconds per batch of the two models trained side by side
+    timed = [(s["glyce"]["timed_seconds_per_batch"] / s["baseline"]["timed_seconds_per_batch"],
+              s["glyce"]["timed_batches_requested"]) for s in per_seed
+             if all(s.get(role, {}).get("timed_seconds_per_batch") for role in ("baseline", "glyce"))]
 
     def ratio(key):
         b, g = base[key]["mean"], glyce[key]["mean"]
@@ -620,6 +772,9 @@ def summarise(bench: Benchmark, per_seed: List[Dict[str, Dict]]) -> Dict:
         "test_dedup_delta": (glyce["test_dedup"]["mean"] - base["test_dedup"]["mean"])
         if base["test_dedup"]["n"] and glyce["test_dedup"]["n"] else None,
     }
+    if timed:  # Glyce / baseline seconds per batch, mean over the seeds timed, and the batches each run trained
+        comparison.update(timed_epoch_time_ratio=statistics.mean(r for r, _ in timed), timed_seeds=len(timed),
+                          timed_batches=max((n for _, n in timed if n), default=None))
     # the test instances that occur verbatim in the training file (the same for every run of the benchmark)
     counted = [r for m in models.values() for r in m["runs"] if "test_in_train" in r]
     duplicates = {"test_in_train": counted[0]["test_in_train"], "test_sentences": counted[0]["test_sentences"]} \
@@ -627,7 +782,9 @@ def summarise(bench: Benchmark, per_seed: List[Dict[str, Dict]]) -> Dict:
     return {"name": bench.name, "title": bench.title, "metric": bench.metric, "metric_label": bench.metric_label,
             "paper": bench.paper, "notes": bench.notes, "models": models, "comparison": comparison,
             "dataset": bench.ladder_key, "rung": bench.rung, "inputs": list(bench.inputs),
-            "span_groups": list(bench.span_groups), **duplicates}
+            "span_groups": list(bench.span_groups), **duplicates,
+            **({"glyph_encoder": bench.glyph_encoder} if bench.glyph_encoder else {}),
+            **({"baseline_from": bench.baseline_from} if bench.baseline_from else {})}
 
 
 def machine() -> Dict:
@@ -762,6 +919,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                              "to change a setting both models share under different paths, e.g. tagger dropout: "
                              "--baseline-override '{\"model.dropout\": 0.3}' "
                              "--glyce-override '{\"model.model.dropout\": 0.3}'")
+    parser.add_argument("--time-batches", type=int, default=None, metavar="N",
+                        help="after each seed's runs, train baseline and Glyce N batches each, side by side (run "
+                             "folders <entry>/timing/), for an epoch-time ratio under the same load: for entries "
+                             "whose baseline is reused from another entry (the pretrained glyph encoder's); with "
+                             "--resume a finished timing pair is reused")
     parser.add_argument("--resume", action="store_true",
                         help="reuse finished runs in --workdir whose config.json is exactly what would be trained, "
                              "recover interrupted ones from their last checkpoint, train the rest")
@@ -785,11 +947,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     data = data_folder()
     vectors = VectorFolder(Path(args.vectors).resolve() if args.vectors else glyce_home() / "bench-vectors")
     if args.list:
+        width = max(len(b.name) for b in BENCHMARKS)
         for bench in BENCHMARKS:
             ok, why = status_of(bench, data, vectors)
             inputs = f"  inputs: {', '.join(bench.inputs)}" if bench.inputs else ""
-            print(f"{bench.name:<22} {'ready' if ok else 'SKIP'}  {' vs '.join(bench.configs)}  [{bench.metric}]"
-                  f"{inputs}{'' if ok else '  — ' + why}")
+            baseline = f"  baseline runs of {bench.baseline_from}" if bench.baseline_from else ""
+            print(f"{bench.name:<{width}} {'ready' if ok else 'SKIP'}  {' vs '.join(bench.configs)}  [{bench.metric}]"
+                  f"{inputs}{baseline}{'' if ok else '  — ' + why}")
         print("\ntuning variants (--tune BENCHMARK --variants ...):")
         for name, (what, overrides) in VARIANTS.items():
             print(f"  {name:<18} {what}  {json.dumps(overrides, ensure_ascii=False)}")
@@ -901,7 +1065,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         vector_chars = str(char_vectors) if bench.spans and char_vectors.exists() else None
         if max_train:
             blocks = _blocks(Path(files["train"]))[:max_train]
-            small = workdir / "data" / bench.name / f"train.first{max_train}{Path(files['train']).suffix}"
+            # (an entry reusing another's baseline runs trains on that entry's copy: the same config)
+            small = workdir / "data" / (bench.baseline_from or bench.name) / \
+                f"train.first{max_train}{Path(files['train']).suffix}"
             _write_blocks(small, blocks)
             files = dict(files, train=str(small))
         log(f"{bench.name}: {' vs '.join(bench.configs)}, seeds {seeds}, epochs {epochs or 'config'}"
@@ -913,10 +1079,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             if args.collect:
                 earlier = {(r["config"], r["seed"]): r for m in previous.get("models", {}).values()
                            for r in m.get("runs", [])}
-                runs = {role: read_run(bench, out / f"{Path(config).name}-seed{seed}", config, seed,
-                                       earlier.get((config, seed)))
-                        for role, config in zip(("baseline", "glyce"), bench.configs)
-                        if (out / f"{Path(config).name}-seed{seed}").exists()}
+                dirs = {role: out / f"{Path(config).name}-seed{seed}"
+                        for role, config in zip(("baseline", "glyce"), bench.configs)}
+                if bench.baseline_from and not dirs["baseline"].exists():  # (its own only where the other differed)
+                    dirs["baseline"] = shared_baseline_dir(bench, out, seed)
+                runs = {role: read_run(bench, dirs[role], config, seed, earlier.get((config, seed)))
+                        for role, config in zip(("baseline", "glyce"), bench.configs) if dirs[role].exists()}
                 if not runs:
                     continue
                 report_path = out / f"predict-seed{seed}.json"
@@ -929,6 +1097,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                                   extra_overrides=args.override, glyce_overrides=args.glyce_override,
                                   baseline_overrides=args.baseline_override, inputs=inputs)
                 predict_pair(bench, files, runs, out, log, vector_chars)
+                if args.time_batches:
+                    time_pair(bench, files, seed, args.time_batches, out, log, resume=args.resume,
+                              extra_overrides=args.override, glyce_overrides=args.glyce_override,
+                              baseline_overrides=args.baseline_override, inputs=inputs)
+            read_timing(bench, seed, args.time_batches, out, runs, log)
             per_seed.append(runs)
         if not per_seed:
             log(f"{bench.name}: no runs in {out}")
@@ -944,8 +1117,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             entry["collected"] = f"{datetime.datetime.now().isoformat(timespec='minutes')}: {command}"
         results["benchmarks"][bench.name] = entry
         c = entry["comparison"]
-        log(f"{bench.name}: glyph Δ test {c['test_delta']}, epoch time ratio {c['epoch_time_ratio']}, "
-            f"prediction throughput ratio {c['prediction_throughput_ratio']}")
+        log(f"{bench.name}: glyph Δ test {c['test_delta']}, epoch time ratio {c['epoch_time_ratio']}"
+            + (f" (timed side by side: {c['timed_epoch_time_ratio']})" if "timed_epoch_time_ratio" in c else "")
+            + f", prediction throughput ratio {c['prediction_throughput_ratio']}")
         save()
 
     if args.crf_speed_from:

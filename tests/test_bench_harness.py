@@ -540,3 +540,164 @@ def _relabel(line, kinds):
         if tag.endswith(f"-{plain}"):
             return tag[: -len(plain)] + weibo
     return tag
+
+
+# ------------------------------------------------------------------ the pretrained glyph encoder (reused baselines)
+def test_pretrained_glyph_entries_train_the_glyce_config_variant_against_the_same_baseline():
+    import run
+
+    bench = {b.name: b for b in run.BENCHMARKS}
+    for base in ("resume_ner", "weibo_ner", "msra_ner", "ud1_pos", "sxu_cws", "chnsenticorp", "lcqmc"):
+        for suffix, encoder in (("pretrained_glyph", "frozen"), ("pretrained_glyph_finetuned", "fine-tuned")):
+            entry, source = bench[f"{base}_{suffix}"], bench[base]
+            assert entry.baseline_from == base and entry.glyph_encoder == encoder
+            assert entry.configs == (source.configs[0], f"{source.configs[1]}_{suffix}")
+            # what makes the baseline's saved config: the same, or the baseline could not be reused
+            assert (entry.overrides, entry.files, entry.prepare, entry.inputs, entry.ladder_key) == \
+                (source.overrides, source.files, source.prepare, source.inputs, source.ladder_key)
+            assert (entry.task, entry.metric, entry.label_fields, entry.spans) == \
+                (source.task, source.metric, source.label_fields, source.spans)
+    for rung in ("resume_ner_chars", "resume_ner_softlexicon", "weibo_ner_chars", "weibo_ner_softlexicon",
+                 "msra_ner_chars", "msra_ner_softlexicon", "ud1_pos_bigrams", "chnsenticorp_chars", "lcqmc_chars"):
+        entry = bench[f"{rung}_pretrained_glyph"]
+        assert entry.baseline_from == rung and entry.glyph_encoder == "frozen"
+        assert entry.inputs == bench[rung].inputs and entry.rung == bench[rung].rung
+    assert bench["weibo_ner_softlexicon_pretrained_glyph"].configs == (
+        "ner/softlexicon_bilstm_crf", "ner/glyce_softlexicon_bilstm_crf_pretrained_glyph")
+    assert not any(b.baseline_from for b in run.BENCHMARKS if not b.glyph_encoder)  # the other entries: unchanged
+
+
+def test_timed_batches_count_only_while_both_runs_were_training():
+    import run
+
+    # baseline: batches of 1 s from t=0; Glyce started 3 s later, batches of 2 s; the baseline ends first (t=10)
+    baseline = {"starts": [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0], "end": 10.0}
+    glyce = {"starts": [3.0, 5.0, 7.0, 9.0, 11.0], "end": 13.0}
+    # window: from the later second batch start (5.0: first batches are warm-up) to the earlier end (10.0)
+    base_mean, glyce_mean, base_count, glyce_count = run.concurrent_seconds_per_batch(baseline, glyce)
+    assert (base_count, glyce_count) == (5, 2)  # baseline 5-6 ... 9-10; Glyce 5-7, 7-9
+    assert base_mean == pytest.approx(1.0) and glyce_mean == pytest.approx(2.0)
+    assert run.concurrent_seconds_per_batch(baseline, {"starts": [20.0, 21.0], "end": 22.0}) is None  # one after
+
+
+def _glyph_entry(run, name, base_test, glyce_test, timed=None, side_by_side=True):
+    bench = next(b for b in run.BENCHMARKS if b.name == name)
+    base = {"seed": 13, "config": bench.configs[0], "test": base_test, "dev": 0.5, "train_seconds_per_epoch": 10.0,
+            "predict_sentences_per_second": 100.0}
+    glyce = {"seed": 13, "config": bench.configs[1], "test": glyce_test, "dev": 0.6, "train_seconds_per_epoch": 12.0,
+             "predict_sentences_per_second": 96.0}
+    if side_by_side:
+        base.update(train_seconds=[10.0], epoch_end_times=[12.0])  # (epochs ending by the time both ran)
+        glyce.update(train_seconds=[12.0], epoch_end_times=[12.0])
+    if timed:
+        base.update(timed_seconds_per_batch=timed[0], timed_batches=100, timed_batches_requested=200)
+        glyce.update(timed_seconds_per_batch=timed[1], timed_batches=90, timed_batches_requested=200)
+    return {**run.summarise(bench, [{"baseline": base, "glyce": glyce}]), "date": "d",
+            "command": f"python benchmarks/run.py --only {name}", "machine": {"cpu": "cpu", "cores": 2},
+            "load_average": [1.0]}
+
+
+def test_report_compares_scratch_frozen_and_finetuned_glyph_encoders_with_timed_epoch_ratios():
+    import run
+    from report import render_results
+
+    frozen = _glyph_entry(run, "weibo_ner_pretrained_glyph", 0.45, 0.47, timed=(0.5, 0.525), side_by_side=False)
+    assert frozen["comparison"]["timed_epoch_time_ratio"] == pytest.approx(1.05)
+    assert frozen["comparison"]["timed_batches"] == 200 and frozen["comparison"]["timed_seeds"] == 1
+    assert frozen["glyph_encoder"] == "frozen" and frozen["baseline_from"] == "weibo_ner"
+    entries = {"weibo_ner": _glyph_entry(run, "weibo_ner", 0.45, 0.48),
+               "weibo_ner_pretrained_glyph": frozen,
+               "weibo_ner_pretrained_glyph_finetuned": _glyph_entry(run, "weibo_ner_pretrained_glyph_finetuned", 0.45,
+                                                                    0.49, side_by_side=False),
+               "weibo_ner_softlexicon_pretrained_glyph": _glyph_entry(run, "weibo_ner_softlexicon_pretrained_glyph",
+                                                                      0.60, 0.61, timed=(1.0, 1.2),
+                                                                      side_by_side=False)}
+    assert "glyph_encoder" not in entries["weibo_ner"] and "baseline_from" not in entries["weibo_ner"]
+    markdown = render_results({"benchmarks": entries}, {b.name: b.task for b in run.BENCHMARKS})
+    summary = markdown.split("## Summary")[1].split("## Ladder")[0]
+    assert "| Weibo NER (2nd version), pretrained glyph encoder, frozen |" in summary
+    assert "1.05× (timed side by side, 200 batches)" in summary
+    assert "1.20× (not side by side)" in summary  # the fine-tuned entry: no timing runs
+    ladder = markdown.split("## Ladder")[1].split("## The pretrained glyph encoder")[0]
+    assert "pretrained glyph encoder" not in ladder and ladder.count("| char-ID") == 1  # variants stay out
+    glyph = markdown.split("## The pretrained glyph encoder")[1].split("## Details")[0]
+    rows = [line for line in glyph.splitlines() if line.startswith("| char-ID") or line.startswith("| + pre")]
+    assert rows[0].startswith("| char-ID (random start) | 45.00 | 48.00 (+3.00) | 47.00 (+2.00) | 49.00 (+4.00) | "
+                              "1.20× · 1.05× (timed side by side, 200 batches) · 1.20× (not side by side) | "
+                              "0.96× · 0.96× · 0.96× | 13 |")
+    assert rows[1].startswith("| + pretrained chars + bigrams + SoftLexicon | 60.00 | – | 61.00 (+1.00) | – | "
+                              "– · 1.20× (timed side by side, 200 batches) · – |")
+
+
+@pytest.mark.slow
+def test_pretrained_glyph_entries_reuse_the_baseline_runs_and_time_the_pair_side_by_side(tmp_path):
+    """A frozen-encoder entry trains its baseline in the folder of the entry it reuses the baseline of (absent there)
+    beside its Glyce run, then times the pair for a few batches side by side; the fine-tuned entry reuses that
+    baseline without --resume (its Glyce run trains alone); a baseline override that makes the saved config differ
+    trains the entry's own baseline and leaves the other entry's run alone; --collect reads the timing again."""
+    data = tmp_path / "data" / "resume_ner"
+    data.mkdir(parents=True)
+    for split in ("train", "dev", "test"):
+        os.symlink(os.path.join(FIXTURES, "ner", f"{split}.bmes"), data / f"{split}.char.bmes")
+    env = dict(os.environ, GLYCE_DATA=str(tmp_path / "data"))
+    work = tmp_path / "w"
+
+    def harness(*args):
+        proc = subprocess.run([sys.executable, os.path.join(REPO, "benchmarks", "run.py"), "--seeds", "13",
+                               "--epochs", "1", "--max-train-sentences", "60", "--no-render-check", "--workdir",
+                               str(work), *args], capture_output=True, text=True, cwd=REPO, env=env)
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+        return proc.stdout
+
+    frozen = tmp_path / "frozen"
+    out = harness("--only", "resume_ner_pretrained_glyph", "--time-batches", "6", "--results", str(frozen))
+    shared = work / "resume_ner" / "bilstm_crf-seed13"
+    assert (shared / "model.tar.gz").exists()
+    assert not (work / "resume_ner_pretrained_glyph" / "bilstm_crf-seed13").exists()
+    entry = json.loads(frozen.with_suffix(".json").read_text())["benchmarks"]["resume_ner_pretrained_glyph"]
+    assert entry["models"]["baseline"]["runs"][0]["dir"] == str(shared)
+    timing = work / "resume_ner_pretrained_glyph" / "timing"
+    timed_config = json.loads((timing / "glyce_bilstm_crf_pretrained_glyph-seed13" / "config.json").read_text())
+    assert timed_config["data_loader"]["batches_per_epoch"] == 6 and "test_data_path" not in timed_config
+    assert timed_config["trainer"]["num_epochs"] == 1
+    batches = json.loads((timing / "bilstm_crf-seed13" / "bench_batches.json").read_text())
+    assert len(batches["starts"]) == 6 and batches["end"] > batches["starts"][-1]  # 2 batches of data, cycled
+    for role in ("baseline", "glyce"):
+        run_ = entry["models"][role]["runs"][0]
+        assert run_["timed_seconds_per_batch"] > 0 and 1 <= run_["timed_batches"] <= 5
+        assert run_["timed_batches_requested"] == 6
+    assert entry["comparison"]["timed_epoch_time_ratio"] > 0 and entry["comparison"]["timed_batches"] == 6
+    timed_ratio = entry["comparison"]["timed_epoch_time_ratio"]
+    assert "timing seed 13: 6 training batches of each model, side by side" in out
+    markdown = frozen.with_suffix(".md").read_text()
+    assert "## The pretrained glyph encoder" in markdown
+    if not entry["comparison"]["epoch_time_ratio_side_by_side"]:  # (one epoch each: the first to end has no partner)
+        assert "(timed side by side, 6 batches)" in markdown
+
+    # the fine-tuned entry, without --resume: the finished baseline is read, not retrained
+    stamp = (shared / "model.tar.gz").stat().st_mtime
+    finetuned = tmp_path / "finetuned"
+    out = harness("--only", "resume_ner_pretrained_glyph_finetuned", "--results", str(finetuned))
+    assert f"baseline seed 13: reusing the finished run in {shared}" in out
+    assert "bilstm_crf.jsonnet" not in out.replace("glyce_bilstm_crf", "")  # only the Glyce config was trained
+    assert (shared / "model.tar.gz").stat().st_mtime == stamp
+    entry = json.loads(finetuned.with_suffix(".json").read_text())["benchmarks"][
+        "resume_ner_pretrained_glyph_finetuned"]
+    assert entry["comparison"]["epoch_time_ratio_side_by_side"] is False
+    assert "(not side by side)" in finetuned.with_suffix(".md").read_text()
+
+    # another baseline config (an override): this entry's own baseline, the shared run untouched
+    out = harness("--only", "resume_ner_pretrained_glyph_finetuned", "--resume", "--baseline-override",
+                  json.dumps({"model.dropout": 0.25}), "--results", str(tmp_path / "other"))
+    assert "holds another config" in out and "glyce seed 13: reusing the finished run" in out
+    own = work / "resume_ner_pretrained_glyph_finetuned" / "bilstm_crf-seed13"
+    assert json.loads((own / "config.json").read_text())["model"]["dropout"] == 0.25
+    assert json.loads((shared / "config.json").read_text())["model"]["dropout"] == 0.3
+    assert (shared / "model.tar.gz").stat().st_mtime == stamp
+
+    # --collect rebuilds the frozen entry from its folders, timing included
+    harness("--only", "resume_ner_pretrained_glyph", "--collect", "--results", str(frozen))
+    collected = json.loads(frozen.with_suffix(".json").read_text())["benchmarks"]["resume_ner_pretrained_glyph"]
+    assert collected["models"]["baseline"]["runs"][0]["dir"] == str(shared)
+    assert collected["comparison"]["timed_epoch_time_ratio"] == pytest.approx(timed_ratio)
+    assert collected["comparison"]["timed_batches"] == 6  # read from the timing runs' saved configs
