@@ -430,18 +430,18 @@ def _same_config(run_dir: Path, config_path: Path, overrides: Dict, files: Dict[
         return False
     from allennlp.common import Params
 
+    import glyce_allennlp
+
     values = {"TRAIN_DATA_PATH": files["train"], "VALIDATION_DATA_PATH": files["dev"],
               "TEST_DATA_PATH": files["test"], **(inputs or {})}
-    before = {k: os.environ.get(k) for k in values}
+    before = dict(os.environ)
     os.environ.update(values)
     try:
+        glyce_allennlp.set_config_defaults()  # what the training process gets from --include-package glyce_allennlp
         wanted = Params.from_file(str(config_path), json.dumps(overrides)).as_dict(quiet=True)
     finally:
-        for k, v in before.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+        os.environ.clear()
+        os.environ.update(before)
     return json.loads(saved.read_text()) == wanted
 
 

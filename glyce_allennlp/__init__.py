@@ -83,6 +83,19 @@ if sys.modules.get("torch") is not None:  # (None: an import of torch is blocked
     _set_cuda_device_default()
 
 
+def set_config_defaults() -> None:
+    """Give every environment variable the configs read with ``std.extVar`` its default, as ``--include-package
+    glyce_allennlp`` does before AllenNLP parses a config: "" for the optional paths, CHAR_DIM / BIGRAM_DIM /
+    WORD_DIM from the vector files, BERT_DIM from ``$BERT_MODEL/config.json``, CUDA_DEVICE from torch (imports torch).
+    Values already set are kept. For code that evaluates configs itself (e.g. the benchmark harness)."""
+    for name in ("TEST_DATA_PATH", "CHAR_VECTORS", "BIGRAM_VECTORS", "WORD_VECTORS", "LEXICON_FILE"):
+        os.environ.setdefault(name, "")
+    _set_vector_dims()
+    if not os.environ.get("BERT_DIM"):
+        os.environ["BERT_DIM"] = _bert_dim()
+    _set_cuda_device_default()
+
+
 def load_components() -> None:
     """Register every glyce_allennlp component with AllenNLP (and allennlp-models' plugins, e.g. ``crf_tagger``),
     exactly as ``allennlp ... --include-package glyce_allennlp`` does."""
@@ -94,5 +107,4 @@ def load_components() -> None:
     patches.apply()
     import_plugins()
     import_module_and_submodules("glyce_allennlp")
-    _set_cuda_device_default()
-    _set_vector_dims()
+    set_config_defaults()

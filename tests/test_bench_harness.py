@@ -701,3 +701,41 @@ def test_pretrained_glyph_entries_reuse_the_baseline_runs_and_time_the_pair_side
     assert collected["models"]["baseline"]["runs"][0]["dir"] == str(shared)
     assert collected["comparison"]["timed_epoch_time_ratio"] == pytest.approx(timed_ratio)
     assert collected["comparison"]["timed_batches"] == 6  # read from the timing runs' saved configs
+
+
+_SAME_CONFIG_PROBE = """
+import json, sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+import run
+files = json.loads(sys.argv[3])
+print(run._same_config(Path(sys.argv[2]), run.REPO / "training_configs" / "ner" / "bilstm_crf.jsonnet",
+                       {"trainer.num_epochs": 1}, files))
+"""
+
+
+def test_a_finished_run_is_recognised_in_a_process_without_the_config_variables(tmp_path, components):
+    """The harness compares a run's saved config with what it would train in its own process, which has none of the
+    variables `--include-package glyce_allennlp` sets (CUDA_DEVICE, ...): it must give them the same defaults."""
+    from allennlp.common import Params
+
+    files = {"train": os.path.join(FIXTURES, "ner", "train.bmes"), "dev": os.path.join(FIXTURES, "ner", "dev.bmes"),
+             "test": os.path.join(FIXTURES, "ner", "test.bmes")}
+    env = {"TRAIN_DATA_PATH": files["train"], "VALIDATION_DATA_PATH": files["dev"], "TEST_DATA_PATH": files["test"],
+           "CUDA_DEVICE": "-1"}
+    saved = dict(os.environ)
+    os.environ.update(env)
+    try:
+        config = Params.from_file(os.path.join(REPO, "training_configs", "ner", "bilstm_crf.jsonnet"),
+                                  json.dumps({"trainer.num_epochs": 1})).as_dict(quiet=True)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    clean = {k: v for k, v in os.environ.items()
+             if k not in ("CUDA_DEVICE", "TEST_DATA_PATH", "CHAR_DIM", "BIGRAM_DIM", "WORD_DIM", "BERT_DIM")}
+    proc = subprocess.run([sys.executable, "-c", _SAME_CONFIG_PROBE, os.path.join(REPO, "benchmarks"), str(tmp_path),
+                           json.dumps(files)], capture_output=True, text=True, cwd=REPO, env=clean)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip().splitlines()[-1] == "True"
+    assert "CUDA_DEVICE" not in os.environ or os.environ["CUDA_DEVICE"] == saved.get("CUDA_DEVICE")
