@@ -1,7 +1,8 @@
 """The pretrained glyph encoder: pretraining end to end on a tiny character set (manifest, determinism, resume),
 loading checks (weights against the manifest, fonts, embedder options), the `glyce` embedder with a frozen encoder
 (a table lookup, no CNN in the training step, no gradient into the CNN, save → load identical even when the encoder
-file changes) and a fine-tuned one (starts from the pretrained weights), and `neighbors --encoder`."""
+file changes) and a fine-tuned one (starts from the pretrained weights), an embedder built for a model archive's
+weights (no encoder file read), and `neighbors --encoder`."""
 import dataclasses
 import json
 import logging
@@ -280,6 +281,34 @@ def test_frozen_weights_are_saved_and_loaded_even_when_the_encoder_file_changes(
     rebuilt.train()
     rebuilt(codepoints("明湖"))
     assert calls == [rows]
+
+
+def test_an_embedder_from_an_archive_reads_no_encoder_file_and_takes_the_weights_loaded_into_it(tiny, tmp_path,
+                                                                                                  components):
+    from glyce_allennlp.glyph.encoder import FROM_ARCHIVE
+
+    path = copy_encoder(tiny, tmp_path, "encoder")
+    trained = {freeze: embedder(path, freeze=freeze, char_id_dim=8).eval() for freeze in (True, False)}
+    path.unlink()
+    manifest_path(path).unlink()
+    text = codepoints("明湖锦鸟森")
+    for freeze, source in trained.items():
+        loaded = embedder(FROM_ARCHIVE, freeze=freeze, char_id_dim=8)
+        assert loaded.glyph.frozen == freeze and (loaded.glyph.classifier is None) == freeze
+        assert all(parameter.requires_grad != freeze for parameter in loaded.glyph.cnn.parameters())
+        calls = count_cnn_images(loaded)
+        with pytest.raises(RuntimeError, match="none were loaded"):  # never a random CNN by mistake
+            loaded(text)
+        assert calls == []  # frozen: no table of the CNN's initial weights either
+        loaded.load_state_dict(source.state_dict())
+        loaded.eval()
+        with torch.no_grad():
+            assert torch.equal(loaded(text), source(text))
+        if freeze:
+            assert calls == [loaded.glyph.num_rows]  # the table, computed once from the loaded weights
+        loaded.train()
+        loaded(text).sum().backward()
+        assert (loaded.glyph.cnn.conv.weight.grad is None) == freeze
 
 
 def test_glyce_word_passes_the_encoder_on(tiny, components):

@@ -1,10 +1,12 @@
 """The `*_pretrained_glyph` configs (the shipped glyph encoder, frozen or fine-tuned; on char-ID inputs or on the
 pretrained inputs of the ladder, with the fixture vectors) train one epoch on the fixtures and predict raw text through
 the real `allennlp predict` command with one output line per input line; a frozen encoder keeps its pretrained weights
-and has no auxiliary glyph loss; a model archive with a frozen encoder predicts the same after the shipped encoder file
-changes."""
+and has no auxiliary glyph loss. A model archive is self-contained: loading it reads no encoder file (the encoder's
+weights are in the archive), so it predicts the same after the shipped encoder changes or the encoder file it was
+trained with is deleted, while a font file other than the one it was trained with is still a FontError."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -98,28 +100,111 @@ def test_config_trains_and_predicts_one_line_per_input_line(config, train_config
     assert len(predictions) == len(lines) > 0
 
 
-def test_a_frozen_encoder_archive_predicts_the_same_after_the_shipped_encoder_changes(train_config, tmp_path,
-                                                                                      monkeypatch):
+FROZEN_NER = "ner/glyce_bilstm_crf_pretrained_glyph"
+GLYCE = "model.text_field_embedder.token_embedders.glyce"  # the NER configs' glyce embedder, for overrides
+
+
+def predict_instances(archive):
+    """The model of ``archive`` (evaluation mode) and its outputs on the NER test fixture."""
     from allennlp.models.archival import load_archive
 
+    loaded = load_archive(archive)
+    model = loaded.model.eval()  # (a loaded archive's model is in training mode: dropout)
+    instances = list(loaded.validation_dataset_reader.read(os.path.join(FIXTURES, "ner/test.bmes")))
+    return model, model.forward_on_instances(instances)
+
+
+def assert_same_predictions(before, after):
+    assert len(before) == len(after) > 0
+    for old, new in zip(before, after):
+        assert numpy.array_equal(old["logits"], new["logits"]) and old["tags"] == new["tags"]
+
+
+def allennlp_predict(archive, output):
+    """What `allennlp predict` writes for the raw NER fixture (one line per input line)."""
+    cmd = [os.path.join(os.path.dirname(sys.executable), "allennlp"), "predict", archive,
+           os.path.join(FIXTURES, "raw.txt"), "--include-package", "glyce_allennlp", "--predictor", "chinese_tagger",
+           "--output-file", str(output), "--silent", "--batch-size", "3"]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return output.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("config", [FROZEN_NER, f"{FROZEN_NER}_finetuned"])
+def test_an_archive_predicts_the_same_after_the_shipped_encoder_changes(config, train_config, tmp_path, monkeypatch):
     import glyce_allennlp.glyph.encoder as encoder_module
     from glyce_allennlp.glyph.encoder import load_encoder
     from glyce_allennlp.glyph.pretrain import PretrainOptions, pretrain
 
-    config = "ner/glyce_bilstm_crf_pretrained_glyph"
     archive = str(trained(train_config, config) / "model.tar.gz")
-    model = load_archive(archive).model.eval()  # (a loaded archive's model is in training mode: dropout)
-    instances = list(load_archive(archive).validation_dataset_reader.read(os.path.join(FIXTURES, "ner/test.bmes")))
-    before = model.forward_on_instances(instances)
+    model, before = predict_instances(archive)
     trained_weights = glyph_embedding(model).cnn.conv.weight.detach().clone()
 
-    # another encoder with the shipped one's options (fonts, 12 px, D 256, groups 16) becomes the default
-    other = pretrain(PretrainOptions(out=str(tmp_path / "other.safetensors"), chars="明湖锦鸟日月木林", epochs=1,
-                                     batch_size=8, sample_size=8, progress=False))
+    # a later version of the package ships another default encoder, with other options (D 32, groups 2)
+    other = pretrain(PretrainOptions(out=str(tmp_path / "other.safetensors"), glyph_dim=32, groups=2,
+                                     chars="明湖锦鸟日月木林", epochs=1, batch_size=8, sample_size=8, progress=False))
     monkeypatch.setattr(encoder_module, "DEFAULT_ENCODER", other)
-    assert not torch.equal(load_encoder("default").state_dict["conv.weight"], trained_weights)
-    reloaded = load_archive(archive).model.eval()
-    assert torch.equal(glyph_embedding(reloaded).cnn.conv.weight, trained_weights)
-    after = reloaded.forward_on_instances(instances)
-    for old, new in zip(before, after):
-        assert numpy.array_equal(old["logits"], new["logits"]) and old["tags"] == new["tags"]
+    assert load_encoder("default").glyph_dim == 32
+    reloaded, after = predict_instances(archive)
+    glyph = glyph_embedding(reloaded)
+    assert torch.equal(glyph.cnn.conv.weight, trained_weights)
+    frozen = config == FROZEN_NER  # frozen stays frozen: no gradient if the loaded model trains further
+    assert glyph.frozen == frozen and all(p.requires_grad != frozen for p in glyph.cnn.parameters())
+    assert_same_predictions(before, after)
+
+
+@pytest.fixture(scope="module")
+def archive_of_a_deleted_encoder(train_config, tmp_path_factory):
+    """The frozen NER config trained with a copy of the shipped encoder and, as its kai channel, a copy of the kai font
+    file (a font path in the config); then the encoder copy deleted. Returns the archive, the kai copy, and from before
+    the deletion: the model's outputs on the NER test fixture and what `allennlp predict` wrote for the raw one."""
+    from pathlib import Path
+
+    from glyce_allennlp.glyph.encoder import DEFAULT_ENCODER, manifest_path
+    from glyce_allennlp.glyph.fonts import resolve_font
+
+    folder = tmp_path_factory.mktemp("deleted_encoder")
+    encoder = folder / "encoder.safetensors"
+    shutil.copyfile(DEFAULT_ENCODER, encoder)
+    shutil.copyfile(manifest_path(DEFAULT_ENCODER), manifest_path(encoder))
+    kai = folder / f"kai{Path(resolve_font('kai').path).suffix}"
+    shutil.copyfile(resolve_font("kai").path, kai)
+    data, _, _, overrides = CONFIGS[FROZEN_NER]
+    run = train_config(f"{FROZEN_NER}.jsonnet", data,
+                       {"trainer.num_epochs": 1, **overrides, f"{GLYCE}.glyph_encoder.pretrained": str(encoder),
+                        f"{GLYCE}.fonts": ["song", "traditional", "fangsong", str(kai), "cursive"]})
+    archive = str(run / "model.tar.gz")
+    _, outputs = predict_instances(archive)
+    printed = allennlp_predict(archive, folder / "before.jsonl")
+    encoder.unlink()
+    manifest_path(encoder).unlink()
+    return archive, kai, outputs, printed
+
+
+def test_an_archive_predicts_the_same_after_the_encoder_file_it_was_trained_with_is_deleted(
+        archive_of_a_deleted_encoder, tmp_path):
+    archive, _, before, printed = archive_of_a_deleted_encoder
+    model, after = predict_instances(archive)
+    glyph = glyph_embedding(model)
+    assert glyph.frozen and not any(p.requires_grad for p in glyph.cnn.parameters())
+    assert_same_predictions(before, after)
+    assert allennlp_predict(archive, tmp_path / "after.jsonl") == printed
+
+
+def test_an_archive_loaded_with_another_font_file_than_it_was_trained_with_is_a_font_error(
+        archive_of_a_deleted_encoder):
+    from allennlp.models.archival import load_archive
+
+    from glyce_allennlp.glyph.fonts import FontError, resolve_font
+
+    archive, kai, _, _ = archive_of_a_deleted_encoder
+    original = kai.read_bytes()
+    shutil.copyfile(resolve_font("song").path, kai)  # another file behind the font path the model was trained with
+    try:
+        with pytest.raises(FontError) as caught:
+            load_archive(archive)
+    finally:
+        kai.write_bytes(original)
+    message = str(caught.value)
+    assert str(kai) in message and resolve_font("kai").sha256[:16] in message
+    assert resolve_font("song").sha256[:16] in message and "GLYCE_FONT_MISMATCH=warn" in message

@@ -155,11 +155,13 @@ class GlyphEmbedding(nn.Module):
             self._memo.clear()
         return super().train(mode)
 
-    def freeze_cnn(self) -> None:
+    def freeze_cnn(self, encode: bool = True) -> None:
         """Fix the Tianzige-CNN's weights (``requires_grad = False``) and compute the glyph vector (no dropout) of every
         character rendered so far, once: from now on :meth:`forward` looks vectors up in that table, in training mode
         too (then followed by the CNN's output dropout), and encodes a new character once, when it first appears.
-        ``ValueError`` when the embedding has an auxiliary classifier (it would have nothing to train)."""
+        ``encode=False``: the table is computed by the first :meth:`forward` instead, for a CNN whose weights are
+        loaded afterwards (``load_state_dict`` would drop a table computed now). ``ValueError`` when the embedding has
+        an auxiliary classifier (it would have nothing to train)."""
         if self.classifier is not None:
             raise ValueError("A frozen glyph CNN leaves the auxiliary classifier nothing to train: build the glyph "
                              "embedding with aux_classifier=False.")
@@ -171,7 +173,8 @@ class GlyphEmbedding(nn.Module):
                                                                                  dtype=torch.int32)
         self.register_buffer("_row_index", index.to(self.font_sha256.device), persistent=False)
         self.frozen = True
-        self._frozen_vectors(self.font_sha256.device)
+        if encode:
+            self._frozen_vectors(self.font_sha256.device)
 
     def _frozen_vectors(self, device: torch.device) -> torch.Tensor:
         """The frozen CNN's vector of every table row, on ``device``: rows rendered since the last call are encoded

@@ -24,6 +24,8 @@ biases; not the classification head of pretraining), and ``NAME.json`` beside it
 
 ``"default"`` names the encoder shipped in this package (``glyph_encoder_default.safetensors`` + ``.json``; fonts
 song, traditional, fangsong, kai, cursive; image size 12; D 256; groups 16: the training configs' defaults).
+:data:`FROM_ARCHIVE` names no file: the embedders' ``glyph_encoder`` takes it for a CNN whose weights are loaded after
+it is built (a model archive's; :mod:`glyce_allennlp.patches.archived_glyph_encoders`).
 
 Loading checks that the weights are the ones the manifest describes (sha256) and, for whoever uses them, that the
 fonts are the files the CNN was trained on: a different file behind a font raises
@@ -47,6 +49,7 @@ from .fonts import ResolvedFont, gb2312_chars, report_font_mismatch, sha256_of
 FORMAT = "glyce-glyph-encoder"
 VERSION = 1
 DEFAULT_ENCODER = Path(__file__).with_name("glyph_encoder_default.safetensors")
+FROM_ARCHIVE = "from_archive"  # a ``pretrained`` value that is no encoder: the weights come from a model archive
 CJK_SOURCE = "U+4E00-U+9FFF + GB2312"
 # a recomputed sample check may differ from the manifest's by this many characters (float rounding of another CPU
 # can flip a near tie); on the machine and torch version that trained the encoder it is exact

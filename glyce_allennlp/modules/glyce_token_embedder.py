@@ -6,7 +6,7 @@ from allennlp.modules.highway import Highway
 from allennlp.modules.token_embedders import TokenEmbedder
 
 from glyce_allennlp.glyph import GlyphEmbedding, GlyphRenderer, VectorTable
-from glyce_allennlp.glyph.encoder import load_encoder
+from glyce_allennlp.glyph.encoder import FROM_ARCHIVE, load_encoder
 
 DEFAULT_FONTS = ["song", "traditional", "fangsong", "kai", "cursive"]
 
@@ -70,13 +70,25 @@ class GlyceTokenEmbedder(TokenEmbedder):
         computed once and kept in a table, in training too: a training step costs a table lookup, like a char-ID
         embedding (``cnn_dropout`` still applies to the looked-up vectors in training); a character first seen later
         is rendered and encoded once. The layers after the glyph vector (``glyph_norm``, char-ID embedding, highway,
-        projection, position embeddings, ...) train as usual. The frozen weights are part of the model's weights, so
-        a model archive predicts with the encoder it was trained with even if the encoder file changes later (the
-        file must still exist and fit these options when the archive is loaded: the embedder is built before the
-        archive's weights replace the encoder's). A frozen encoder leaves nothing for the auxiliary glyph loss to
-        train: no auxiliary classifier is built (``aux_classifier`` true is an error), and the training configs
-        leave out the ``glyce_aux_loss`` wrapper and its λ callback for frozen variants (``aux_loss`` of
-        ``training_configs/common.libsonnet``'s ``experiment``).
+        projection, position embeddings, ...) train as usual. A frozen encoder leaves nothing for the auxiliary
+        glyph loss to train: no auxiliary classifier is built (``aux_classifier`` true is an error), and the
+        training configs leave out the ``glyce_aux_loss`` wrapper and its λ callback for frozen variants
+        (``aux_loss`` of ``training_configs/common.libsonnet``'s ``experiment``).
+        The encoder's weights, frozen or fine-tuned, are part of the model's weights, so a model archive is
+        self-contained: ``{"pretrained": "from_archive", "freeze": ...}``
+        (:data:`~glyce_allennlp.glyph.encoder.FROM_ARCHIVE`; an encoder file of that name is ``./from_archive``)
+        builds the CNN from these options alone, reading no encoder file, for weights loaded right after, and loading a model from its
+        weights (``load_archive``, ``Model.load``, ``allennlp predict`` / ``evaluate``, a ``from_archive`` model)
+        puts it in place of the config's encoder, as AllenNLP drops ``embedding``'s ``pretrained_file`` there
+        (:mod:`glyce_allennlp.patches.archived_glyph_encoders`). The archive then predicts with the encoder it was
+        trained with, whether that file is gone or ``"default"`` names another encoder since. ``freeze`` keeps its
+        meaning (no gradient into a frozen CNN if the loaded model trains further; its table is computed from the
+        loaded weights, at the first forward pass), and the loaded weights' fonts are checked like any weights'
+        (``FontError`` when the font files differ from those the archive recorded; see
+        :class:`~glyce_allennlp.glyph.embedding.GlyphEmbedding`). A forward pass before weights were loaded is an
+        error, so ``"from_archive"`` cannot train a random CNN by mistake. ``allennlp train --recover`` builds the
+        model from the run's config as the training did: it reads and checks the encoder file (an error naming it
+        when it is gone), then the checkpoint's weights replace the encoder's.
     cnn_precision : ``"float32"`` (default), ``"bfloat16"`` or ``"auto"``: run the Tianzige-CNN's convolutions under
         bfloat16 autocast (~2.5× faster forward + backward on a CPU with native bfloat16; see
         :class:`~glyce_allennlp.glyph.cnn.TianzigeCNN`). No config uses it: measured, it did not shorten a Resume
@@ -117,13 +129,18 @@ class GlyceTokenEmbedder(TokenEmbedder):
         renderer = GlyphRenderer(fonts or DEFAULT_FONTS, image_size)
         self.glyph = GlyphEmbedding(renderer, known_chars, glyph_dim, groups, cnn_dropout, aux_classifier, cache_dir,
                                     cnn_precision=cnn_precision)
+        self._awaiting_encoder_weights = False  # "from_archive": until a state dict brings the CNN's weights
         if encoder_options is not None:
             pretrained, freeze = encoder_options
-            encoder = load_encoder(pretrained)
-            encoder.check_options(renderer.fonts, image_size, glyph_dim, groups, who="this glyce embedder")
-            self.glyph.cnn.load_state_dict(encoder.state_dict)
+            if pretrained == FROM_ARCHIVE:
+                self._awaiting_encoder_weights = True
+                self._register_load_state_dict_pre_hook(self._encoder_weights_arrive)
+            else:
+                encoder = load_encoder(pretrained)
+                encoder.check_options(renderer.fonts, image_size, glyph_dim, groups, who="this glyce embedder")
+                self.glyph.cnn.load_state_dict(encoder.state_dict)
             if freeze:
-                self.glyph.freeze_cnn()
+                self.glyph.freeze_cnn(encode=not self._awaiting_encoder_weights)
         self._char_index = {ord(t): i for t, i in token_to_index.items() if len(t) == 1 and t not in special}
         self._oov_index = token_to_index.get(vocab._oov_token, 0)
         # code point → char-ID (OOV id for characters outside the vocabulary, 0 for padding): one tensor lookup per
@@ -165,6 +182,10 @@ class GlyceTokenEmbedder(TokenEmbedder):
     def _drop_memo(self, *args, **kwargs) -> None:
         self._memo.clear()
 
+    def _encoder_weights_arrive(self, state_dict, prefix, *args) -> None:
+        if all(f"{prefix}glyph.cnn.{name}" in state_dict for name in self.glyph.cnn.state_dict()):
+            self._awaiting_encoder_weights = False
+
     def train(self, mode: bool = True):
         if mode:
             self._drop_memo()
@@ -193,6 +214,11 @@ class GlyceTokenEmbedder(TokenEmbedder):
         return vectors
 
     def forward(self, codepoints: torch.LongTensor) -> torch.Tensor:
+        if self._awaiting_encoder_weights:
+            raise RuntimeError(
+                f'glyph_encoder {{"pretrained": "{FROM_ARCHIVE}"}} builds the glyph CNN for the weights of a model '
+                f'archive, loaded after the model is built, but none were loaded into it. To train, name an encoder: '
+                f'{{"pretrained": "default" or a .safetensors path}}.')
         if self.training or torch.is_grad_enabled():
             vectors = self._character_vectors(codepoints)
         else:
@@ -211,7 +237,7 @@ class GlyceTokenEmbedder(TokenEmbedder):
 
 def parse_glyph_encoder(glyph_encoder: Optional[Dict[str, Any]]) -> Optional[Tuple[str, bool]]:
     """``(pretrained, freeze)`` of a ``glyph_encoder`` option (``None`` stays ``None``); a clear error for anything but
-    ``{"pretrained": "default" | PATH, "freeze": true | false}``."""
+    ``{"pretrained": "default" | PATH | "from_archive", "freeze": true | false}``."""
     if glyph_encoder is None:
         return None
     usage = 'glyph_encoder must be {"pretrained": "default" or a .safetensors path, "freeze": true or false}'

@@ -9,6 +9,8 @@ what the patch does):
 * :mod:`.checkpoints`: atomic checkpoint writes, incomplete checkpoints skipped by ``--recover``, temporary files of
   killed writers removed at the next start, torch RNG state saved and restored for ``--recover``;
 * :mod:`.archives`: atomic ``model.tar.gz``, verification before loading (:mod:`glyce_allennlp.archive_check`);
+* :mod:`.archived_glyph_encoders`: a model loaded from its weights (an archive) builds its glyph encoders without
+  reading the encoder files, whose weights the archive holds;
 * :mod:`.distributed_metrics`: ``SpanBasedF1Measure`` aggregated over the workers of distributed training;
 * :mod:`.distributed_evaluation`: the test set is evaluated after distributed training (it crashed upstream);
 * :mod:`.nltk_downloads`: no NLTK downloads (and no ``[nltk_data] Error loading punkt`` lines) when AllenNLP imports
@@ -62,10 +64,11 @@ def apply() -> None:
     check_allennlp_version()
     if _applied:
         return
-    from glyce_allennlp.patches import (archives, checkpoints, distributed_evaluation, distributed_metrics,
-                                        nltk_downloads, predict_io)
+    from glyce_allennlp.patches import (archived_glyph_encoders, archives, checkpoints, distributed_evaluation,
+                                        distributed_metrics, nltk_downloads, predict_io)
 
     nltk_downloads.install_finder()
-    for patch in (predict_io, checkpoints, archives, distributed_metrics, distributed_evaluation):
+    for patch in (predict_io, checkpoints, archives, archived_glyph_encoders, distributed_metrics,
+                  distributed_evaluation):
         patch.apply()
     _applied = True
