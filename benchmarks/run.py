@@ -800,7 +800,21 @@ def machine() -> Dict:
 
     return {"host": platform.node(), "system": f"{platform.system()} {platform.release()} {platform.machine()}",
             "cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "torch": torch.__version__,
-            "threads_per_run": 1, "gpu": "none used (CPU runs)"}
+            "threads_per_run": 1, "gpu": gpu_used()}
+
+
+def gpu_used() -> str:
+    """The GPU the training runs use: the configs' ``trainer.cuda_device`` is ``CUDA_DEVICE``, whose default is the
+    first GPU torch sees (:func:`glyce_allennlp.set_config_defaults`)."""
+    import torch
+
+    import glyce_allennlp
+
+    glyce_allennlp.set_config_defaults()
+    index = int(os.environ["CUDA_DEVICE"])
+    if index < 0:
+        return "none used (CPU runs)"
+    return f"cuda:{index} {torch.cuda.get_device_name(index)}"
 
 
 def git_commit() -> str:

@@ -739,3 +739,15 @@ def test_a_finished_run_is_recognised_in_a_process_without_the_config_variables(
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip().splitlines()[-1] == "True"
     assert "CUDA_DEVICE" not in os.environ or os.environ["CUDA_DEVICE"] == saved.get("CUDA_DEVICE")
+
+
+def test_the_machine_record_names_the_gpu_the_runs_use(monkeypatch):
+    import torch
+
+    import run
+
+    monkeypatch.setenv("CUDA_DEVICE", "-1")
+    assert run.machine()["gpu"] == "none used (CPU runs)"
+    monkeypatch.setenv("CUDA_DEVICE", "1")
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda index: f"Test GPU {index}")
+    assert run.machine()["gpu"] == "cuda:1 Test GPU 1"
