@@ -356,12 +356,15 @@ def _pretrained_glyph(base: Benchmark, glyph_encoder: str) -> Benchmark:
                          f"those of {base.name}.")
 
 
-# char-ID entries: frozen and fine-tuned; the strongest rungs of the ladder: frozen (the question: Glyce at the cost of
-# an embedding lookup, on a strong model)
+# char-ID entries: frozen and fine-tuned; the fast layout (the baseline's BiLSTM width): frozen (training and
+# prediction at the baseline's cost); the strongest rungs of the ladder: frozen (the question: Glyce at the cost of an
+# embedding lookup, on a strong model)
 for _base, _encoders in (("resume_ner", ("frozen", "fine-tuned")), ("weibo_ner", ("frozen", "fine-tuned")),
                          ("msra_ner", ("frozen", "fine-tuned")), ("ud1_pos", ("frozen", "fine-tuned")),
                          ("sxu_cws", ("frozen", "fine-tuned")), ("chnsenticorp", ("frozen", "fine-tuned")),
                          ("lcqmc", ("frozen", "fine-tuned")),
+                         ("resume_ner_fast", ("frozen",)), ("weibo_ner_fast", ("frozen",)),
+                         ("msra_ner_fast", ("frozen",)),
                          ("resume_ner_chars", ("frozen",)), ("resume_ner_softlexicon", ("frozen",)),
                          ("weibo_ner_chars", ("frozen",)), ("weibo_ner_softlexicon", ("frozen",)),
                          ("msra_ner_chars", ("frozen",)), ("msra_ner_softlexicon", ("frozen",)),

@@ -29,6 +29,7 @@ SENTENCE_BATCH = {"data_loader.batch_sampler.batch_size": 32}
 CONFIGS = {
     "ner/glyce_bilstm_crf_pretrained_glyph": (TAGGING["ner"], "raw.txt", "chinese_tagger", {}),
     "ner/glyce_bilstm_crf_pretrained_glyph_finetuned": (TAGGING["ner"], "raw.txt", "chinese_tagger", {}),
+    "ner/glyce_bilstm_crf_fast_pretrained_glyph": (TAGGING["ner"], "raw.txt", "chinese_tagger", {}),
     "cws/glyce_bilstm_crf_pretrained_glyph": (TAGGING["cws"], "raw.txt", "chinese_tagger", {}),
     "pos/ud_glyce_bilstm_crf_pretrained_glyph": (TAGGING["pos"], "raw.txt", "chinese_tagger", {}),
     "classification/glyce_bilstm_pretrained_glyph": (SENTENCES["classification"], "classification/raw.txt",

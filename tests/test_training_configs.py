@@ -201,14 +201,15 @@ def glyph_source(config):
 
 def baseline_of(glyce_config):
     """The baseline of a Glyce config: ``ner/glyce_softlexicon_bilstm_crf`` → ``ner/softlexicon_bilstm_crf``,
-    ``pos/ud_glyce_bilstm_crf_pretrained_glyph`` → ``pos/ud_bilstm_crf``."""
-    return glyph_source(glyce_config).replace("glyce_", "", 1)
+    ``pos/ud_glyce_bilstm_crf_pretrained_glyph`` → ``pos/ud_bilstm_crf``, ``ner/glyce_bilstm_crf_fast_pretrained_glyph``
+    → ``ner/bilstm_crf``."""
+    return glyph_source(glyce_config).replace("glyce_", "", 1).replace("_fast", "")
 
 
 def test_the_pretrained_glyph_configs_cover_every_glyph_comparison_of_the_benchmarks():
     frozen_rungs = {"ner/glyce_pretrained_char_bilstm_crf", "ner/glyce_softlexicon_bilstm_crf",
                     "pos/ud_glyce_char_bigram_bilstm_crf", "classification/glyce_pretrained_char_bilstm",
-                    "pair/glyce_pretrained_char_bimpm"}
+                    "pair/glyce_pretrained_char_bimpm", "ner/glyce_bilstm_crf_fast"}
     char_id = {"ner/glyce_bilstm_crf", "cws/glyce_bilstm_crf", "pos/ud_glyce_bilstm_crf", "classification/glyce_bilstm",
                "pair/glyce_bimpm"}
     assert set(FROZEN_GLYPH) == {f"{c}_pretrained_glyph" for c in frozen_rungs | char_id}
