@@ -162,6 +162,14 @@ def _ladder_rows(entries: List[Dict]) -> List[str]:
 
 
 GLYPH_COLUMNS = ("from scratch", "frozen", "fine-tuned")
+FAST_LAYOUT = "fast Glyce layout"  # in the titles of the fast-layout entries (benchmarks/run.py)
+
+
+def _input_label(entries: List[Dict]) -> str:
+    """The input setting of a row of the glyph-encoder table: the ladder rung of its entries (char-ID where none
+    says), and the fast layout where the entries use it."""
+    label = next((e["rung"] for e in entries if e.get("rung")), "char-ID (random start)")
+    return label + (f", {FAST_LAYOUT}" if any(FAST_LAYOUT in e.get("title", "") for e in entries) else "")
 
 
 def _glyph_encoder_section(entries: Dict[str, Dict], names: List[str]) -> List[str]:
@@ -199,7 +207,7 @@ def _glyph_encoder_section(entries: Dict[str, Dict], names: List[str]) -> List[s
         for source in sources:
             row = rows[source]
             present = [row[c] for c in GLYPH_COLUMNS if c in row]
-            cells = [present[0].get("rung") or "–", _fmt_metric(present[0]["models"]["baseline"]["test"])]
+            cells = [_input_label(present), _fmt_metric(present[0]["models"]["baseline"]["test"])]
             for column in GLYPH_COLUMNS:
                 entry = row.get(column)
                 if entry is None:

@@ -755,3 +755,33 @@ def test_the_machine_record_names_the_gpu_the_runs_use(monkeypatch):
     monkeypatch.setenv("CUDA_DEVICE", "1")
     monkeypatch.setattr(torch.cuda, "get_device_name", lambda index: f"Test GPU {index}")
     assert run.machine()["gpu"] == "cuda:1 Test GPU 1"
+
+
+def test_glyph_encoder_rows_name_the_fast_layout_and_entries_without_a_rung_are_char_id():
+    import run
+    from report import render_results
+
+    old = _glyph_entry(run, "weibo_ner", 0.45, 0.48)
+    del old["rung"]  # an entry written before the harness recorded rungs
+    fast = _glyph_entry(run, "weibo_ner_fast", 0.45, 0.46)
+    entries = {"weibo_ner": old, "weibo_ner_pretrained_glyph": _glyph_entry(run, "weibo_ner_pretrained_glyph", 0.45,
+                                                                             0.47),
+               "weibo_ner_fast": fast,
+               "weibo_ner_fast_pretrained_glyph": _glyph_entry(run, "weibo_ner_fast_pretrained_glyph", 0.45, 0.50)}
+    markdown = render_results({"benchmarks": entries}, {b.name: b.task for b in run.BENCHMARKS})
+    glyph = markdown.split("## The pretrained glyph encoder")[1].split("## Details")[0]
+    rows = [line for line in glyph.splitlines() if line.startswith("| char-ID")]
+    assert rows[0].startswith("| char-ID (random start) | 45.00 | 48.00 (+3.00) | 47.00 (+2.00) | – |")
+    assert rows[1].startswith("| char-ID (random start), fast Glyce layout | 45.00 | 46.00 (+1.00) | 50.00 (+5.00) |")
+
+
+def test_entries_written_before_the_ladder_fields_take_them_from_the_benchmark_definitions():
+    import run
+
+    results = {"benchmarks": {"weibo_ner": {"title": "old entry"}, "retired_benchmark": {"title": "gone"},
+                              "weibo_ner_chars": {"rung": "kept", "dataset": "kept"}}}
+    run.fill_entry_fields(results)
+    assert results["benchmarks"]["weibo_ner"] == {"title": "old entry", "dataset": "weibo_ner",
+                                                  "rung": run.CHAR_ID}
+    assert results["benchmarks"]["retired_benchmark"] == {"title": "gone"}
+    assert results["benchmarks"]["weibo_ner_chars"] == {"rung": "kept", "dataset": "kept"}
