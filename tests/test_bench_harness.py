@@ -785,3 +785,19 @@ def test_entries_written_before_the_ladder_fields_take_them_from_the_benchmark_d
                                                   "rung": run.CHAR_ID}
     assert results["benchmarks"]["retired_benchmark"] == {"title": "gone"}
     assert results["benchmarks"]["weibo_ner_chars"] == {"rung": "kept", "dataset": "kept"}
+
+
+@pytest.mark.slow
+def test_prediction_profile_times_the_models_modules(train_config, capsys):
+    import predict_profile
+
+    data = ("ner/train.bmes", "ner/dev.bmes")
+    archive = str(train_config("ner/glyce_bilstm_crf_pretrained_glyph.jsonnet", data, {"trainer.num_epochs": 1})
+                  / "model.tar.gz")
+    total, count, seconds = predict_profile.profile(archive, os.path.join(FIXTURES, "ner/test.bmes"), batch_size=4)
+    assert count > 0 and total > 0
+    assert {"encoder", "crf", "text_field_embedder", "text_field_embedder.token_embedder_glyce"} <= set(seconds)
+    assert seconds["text_field_embedder.token_embedder_glyce"] <= seconds["text_field_embedder"] <= total
+    assert predict_profile.main([archive, os.path.join(FIXTURES, "ner/test.bmes"), "--passes", "1"]) == 0
+    printed = capsys.readouterr().out
+    assert f"{count} instances in" in printed and "| `encoder` |" in printed
