@@ -207,6 +207,7 @@ def _glyph_encoder_section(entries: Dict[str, Dict], names: List[str]) -> List[s
         for source in sources:
             row = rows[source]
             present = [row[c] for c in GLYPH_COLUMNS if c in row]
+            all_seeds = sorted({s for e in present for s in e["models"]["glyce"]["seeds"]})
             cells = [_input_label(present), _fmt_metric(present[0]["models"]["baseline"]["test"])]
             for column in GLYPH_COLUMNS:
                 entry = row.get(column)
@@ -214,14 +215,16 @@ def _glyph_encoder_section(entries: Dict[str, Dict], names: List[str]) -> List[s
                     cells.append("–")
                     continue
                 delta = entry["comparison"]["test_delta"]
+                seeds = sorted(entry["models"]["glyce"]["seeds"])
                 cells.append(_fmt_metric(entry["models"]["glyce"]["test"]) +
-                             ("" if delta is None else f" ({100 * delta:+.2f})"))
+                             ("" if delta is None else f" ({100 * delta:+.2f})") +
+                             ("" if seeds == all_seeds else f" [seed{'s' if len(seeds) > 1 else ''} "
+                                                            f"{', '.join(map(str, seeds))}]"))
             cells.append(" · ".join(_epoch_ratio(row[c]["comparison"]) if c in row else "–" for c in GLYPH_COLUMNS))
             cells.append(" · ".join(_ratio(row[c]["comparison"]["prediction_throughput_ratio"]) if c in row else "–"
                                     for c in GLYPH_COLUMNS))
-            seeds = sorted({s for e in present for s in e["models"]["glyce"]["seeds"]})
             epochs = sorted({n for e in present for n in _epochs(e)})
-            cells.append((", ".join(map(str, seeds)) or "–") +
+            cells.append((", ".join(map(str, all_seeds)) or "–") +
                          (f" · {','.join(map(str, epochs))} epochs" if epochs else ""))
             lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
@@ -253,6 +256,7 @@ def render_results(results: Dict, tasks: Dict[str, str]) -> str:
         for name in names:
             if entries[name].get("rung") and not entries[name].get("glyph_encoder"):
                 ladders.setdefault(entries[name].get("dataset") or name, []).append(entries[name])
+        ladders = {dataset: rungs for dataset, rungs in ladders.items() if len(rungs) > 1}  # (one: the summary's)
         if ladders:
             lines += ["## Ladder: pretrained inputs, without and with Glyce", "",
                       "Each rung adds a pretrained input to both models of the pair (the first rung is the char-ID "

@@ -615,7 +615,8 @@ def test_report_compares_scratch_frozen_and_finetuned_glyph_encoders_with_timed_
                                                                     0.49, side_by_side=False),
                "weibo_ner_softlexicon_pretrained_glyph": _glyph_entry(run, "weibo_ner_softlexicon_pretrained_glyph",
                                                                       0.60, 0.61, timed=(1.0, 1.2),
-                                                                      side_by_side=False)}
+                                                                      side_by_side=False),
+               "weibo_ner_chars": _glyph_entry(run, "weibo_ner_chars", 0.50, 0.52)}
     assert "glyph_encoder" not in entries["weibo_ner"] and "baseline_from" not in entries["weibo_ner"]
     markdown = render_results({"benchmarks": entries}, {b.name: b.task for b in run.BENCHMARKS})
     summary = markdown.split("## Summary")[1].split("## Ladder")[0]
@@ -624,6 +625,9 @@ def test_report_compares_scratch_frozen_and_finetuned_glyph_encoders_with_timed_
     assert "1.20× (not side by side)" in summary  # the fine-tuned entry: no timing runs
     ladder = markdown.split("## Ladder")[1].split("## The pretrained glyph encoder")[0]
     assert "pretrained glyph encoder" not in ladder and ladder.count("| char-ID") == 1  # variants stay out
+    assert ladder.count("| + pretrained chars |") == 1
+    del entries["weibo_ner_chars"]  # a dataset with the char-ID rung alone: its summary row says it all
+    assert "## Ladder" not in render_results({"benchmarks": entries}, {b.name: b.task for b in run.BENCHMARKS})
     glyph = markdown.split("## The pretrained glyph encoder")[1].split("## Details")[0]
     rows = [line for line in glyph.splitlines() if line.startswith("| char-ID") or line.startswith("| + pre")]
     assert rows[0].startswith("| char-ID (random start) | 45.00 | 48.00 (+3.00) | 47.00 (+2.00) | 49.00 (+4.00) | "
@@ -773,6 +777,12 @@ def test_glyph_encoder_rows_name_the_fast_layout_and_entries_without_a_rung_are_
     rows = [line for line in glyph.splitlines() if line.startswith("| char-ID")]
     assert rows[0].startswith("| char-ID (random start) | 45.00 | 48.00 (+3.00) | 47.00 (+2.00) | – |")
     assert rows[1].startswith("| char-ID (random start), fast Glyce layout | 45.00 | 46.00 (+1.00) | 50.00 (+5.00) |")
+    # a variant measured on fewer seeds than the row's says which
+    entries["weibo_ner"]["models"]["glyce"]["seeds"] = [13, 14]
+    markdown = render_results({"benchmarks": entries}, {b.name: b.task for b in run.BENCHMARKS})
+    glyph = markdown.split("## The pretrained glyph encoder")[1].split("## Details")[0]
+    row = next(line for line in glyph.splitlines() if line.startswith("| char-ID (random start) |"))
+    assert "| 48.00 (+3.00) | 47.00 (+2.00) [seed 13] | – |" in row and row.endswith("| 13, 14 |")
 
 
 def test_entries_written_before_the_ladder_fields_take_them_from_the_benchmark_definitions():
