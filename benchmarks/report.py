@@ -162,13 +162,14 @@ def _ladder_rows(entries: List[Dict]) -> List[str]:
 
 
 GLYPH_COLUMNS = ("from scratch", "frozen", "fine-tuned")
+CHAR_ID = "char-ID (random start)"  # the first rung of every ladder (benchmarks/run.py)
 FAST_LAYOUT = "fast Glyce layout"  # in the titles of the fast-layout entries (benchmarks/run.py)
 
 
 def _input_label(entries: List[Dict]) -> str:
     """The input setting of a row of the glyph-encoder table: the ladder rung of its entries (char-ID where none
     says), and the fast layout where the entries use it."""
-    label = next((e["rung"] for e in entries if e.get("rung")), "char-ID (random start)")
+    label = next((e["rung"] for e in entries if e.get("rung")), CHAR_ID)
     return label + (f", {FAST_LAYOUT}" if any(FAST_LAYOUT in e.get("title", "") for e in entries) else "")
 
 

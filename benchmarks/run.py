@@ -71,7 +71,7 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from glyce_allennlp.glyph.fonts import glyce_home
-from report import FAST_LAYOUT, render_results, render_tuning, write_markdown
+from report import CHAR_ID, FAST_LAYOUT, render_results, render_tuning, write_markdown
 from vectors import GENERAL_TEXTS, INPUT_VARIABLES, ForbiddenInput, VectorFolder, check_inputs, forbidden_files
 
 REPO = Path(__file__).resolve().parent.parent
@@ -199,7 +199,6 @@ class Benchmark:
 
 NER = "Named entity recognition"
 CWS = "Word segmentation"
-CHAR_ID = "char-ID (random start)"
 BENCHMARKS: List[Benchmark] = [
     Benchmark(
         "resume_ner", "Resume NER", NER, ("ner/bilstm_crf", "ner/glyce_bilstm_crf"), "f1-measure-overall", "span F1",
