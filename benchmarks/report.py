@@ -257,7 +257,8 @@ def render_results(results: Dict, tasks: Dict[str, str]) -> str:
         for name in names:
             if entries[name].get("rung") and not entries[name].get("glyph_encoder"):
                 ladders.setdefault(entries[name].get("dataset") or name, []).append(entries[name])
-        ladders = {dataset: rungs for dataset, rungs in ladders.items() if len(rungs) > 1}  # (one: the summary's)
+        # a dataset with the char-ID rung alone: its summary row says it all
+        ladders = {dataset: rungs for dataset, rungs in ladders.items() if any(r["rung"] != CHAR_ID for r in rungs)}
         if ladders:
             lines += ["## Ladder: pretrained inputs, without and with Glyce", "",
                       "Each rung adds a pretrained input to both models of the pair (the first rung is the char-ID "
