@@ -384,7 +384,7 @@ def data_folder() -> Optional[Path]:
 def status_of(bench: Benchmark, data: Optional[Path], vectors: Optional[VectorFolder] = None) -> Tuple[bool, str]:
     """Whether ``bench`` can run (configs, data files, and, with ``vectors``, the pretrained inputs it reads) and
     why not."""
-    missing_configs = [c for c in bench.configs if not (REPO / "training_configs" / f"{c}.jsonnet").exists()]
+    missing_configs = [c for c in bench.configs if not config_file(c).exists()]
     if missing_configs:
         return False, f"config(s) not in this checkout: {', '.join(missing_configs)}"
     if data is None:
@@ -421,6 +421,16 @@ def _wait(process: subprocess.Popen) -> Tuple[int, float]:
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
     return process.returncode, usage.ru_maxrss / 1024.0
+
+
+def config_file(config: str) -> Path:
+    """The Jsonnet file of ``config`` (``"ner/bilstm_crf"`` → ``training_configs/ner/bilstm_crf.jsonnet``)."""
+    return REPO / "training_configs" / f"{config}.jsonnet"
+
+
+def run_folder(folder: Path, config: str, seed: int) -> Path:
+    """The run folder of ``config`` and ``seed`` inside an entry's ``folder``: ``<config name>-seed<N>``."""
+    return folder / f"{Path(config).name}-seed{seed}"
 
 
 def _same_config(run_dir: Path, config_path: Path, overrides: Dict, files: Dict[str, str],
@@ -472,7 +482,7 @@ def train_runs(bench: Benchmark, files: Dict[str, str], jobs: Sequence[Job], log
     for start in range(0, len(jobs), 2):
         running = []
         for index, job in enumerate(jobs[start:start + 2], start):
-            config_path = REPO / "training_configs" / f"{job.config}.jsonnet"
+            config_path = config_file(job.config)
             recover = False
             if (resume or job.borrowed) and _same_config(job.run_dir, config_path, job.overrides, files, inputs):
                 if finished(job.run_dir):
@@ -535,12 +545,12 @@ def train_pair(bench: Benchmark, files: Dict[str, str], seed: int, epochs: Optio
     that folder holds another config (other overrides or epochs), this entry trains its own baseline in ``out`` and
     leaves the other entry's run alone."""
     shared = {**bench.overrides, **(extra_overrides or {}), **seed_overrides(seed, epochs)}
-    jobs = [Job(role, config, out / f"{Path(config).name}-seed{seed}", {**shared, **(own or {})}, seed)
+    jobs = [Job(role, config, run_folder(out, config, seed), {**shared, **(own or {})}, seed)
             for role, config, own in zip(("baseline", "glyce"), bench.configs, (baseline_overrides, glyce_overrides))]
     if bench.baseline_from:
         baseline = jobs[0]
         other = shared_baseline_dir(bench, out, seed)
-        config_path = REPO / "training_configs" / f"{baseline.config}.jsonnet"
+        config_path = config_file(baseline.config)
         if not other.exists() or _same_config(other, config_path, baseline.overrides, files, inputs):
             jobs[0] = replace(baseline, run_dir=other, borrowed=True)
         else:
@@ -551,7 +561,7 @@ def train_pair(bench: Benchmark, files: Dict[str, str], seed: int, epochs: Optio
 
 def shared_baseline_dir(bench: Benchmark, out: Path, seed: int) -> Path:
     """The baseline run folder of ``bench.baseline_from`` for ``seed`` (``out`` = this entry's folder)."""
-    return out.parent / bench.baseline_from / f"{Path(bench.configs[0]).name}-seed{seed}"
+    return run_folder(out.parent / bench.baseline_from, bench.configs[0], seed)
 
 
 def read_run(bench: Benchmark, run_dir: Path, config: str, seed: int, fallback: Optional[Dict] = None) -> Dict:
@@ -654,7 +664,7 @@ def timing_jobs(bench: Benchmark, seed: int, batches: int, out: Path, extra_over
               "validation_data_loader.batches_per_epoch": 1}
     shared = {**bench.overrides, **(extra_overrides or {}), **budget}
     barrier = out / "timing" / f"start-seed{seed}"
-    return [Job(role, config, out / "timing" / f"{Path(config).name}-seed{seed}", {**shared, **(own or {})}, seed,
+    return [Job(role, config, run_folder(out / "timing", config, seed), {**shared, **(own or {})}, seed,
                 flags=("--batch-times", f"--barrier={barrier}"))
             for role, config, own in zip(("baseline", "glyce"), bench.configs, (baseline_overrides, glyce_overrides))]
 
@@ -669,8 +679,8 @@ def time_pair(bench: Benchmark, files: Dict[str, str], seed: int, batches: int, 
     jobs = timing_jobs(bench, seed, batches, out, extra_overrides, glyce_overrides, baseline_overrides)
     no_test = dict(files, test="")
     both = resume and all(
-        finished(job.run_dir) and _same_config(job.run_dir, REPO / "training_configs" / f"{job.config}.jsonnet",
-                                               job.overrides, no_test, inputs) for job in jobs)
+        finished(job.run_dir) and _same_config(job.run_dir, config_file(job.config), job.overrides, no_test, inputs)
+        for job in jobs)
     log(f"  timing seed {seed}: {batches} training batches of each model, side by side")
     for stale in (out / "timing").glob(f"start-seed{seed}.*"):  # an earlier timing's start line
         stale.unlink()
@@ -702,7 +712,7 @@ def read_timing(bench: Benchmark, seed: int, batches: Optional[int], out: Path, 
     ``timed_batches_requested`` (``batches``; None: whatever the runs' saved configs say)."""
     numbers = {}
     for role, config in zip(("baseline", "glyce"), bench.configs):
-        path = out / "timing" / f"{Path(config).name}-seed{seed}" / "bench_batches.json"
+        path = run_folder(out / "timing", config, seed) / "bench_batches.json"
         if not path.exists() or role not in runs:
             return
         numbers[role] = json.loads(path.read_text())
@@ -1107,7 +1117,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             if args.collect:
                 earlier = {(r["config"], r["seed"]): r for m in previous.get("models", {}).values()
                            for r in m.get("runs", [])}
-                dirs = {role: out / f"{Path(config).name}-seed{seed}"
+                dirs = {role: run_folder(out, config, seed)
                         for role, config in zip(("baseline", "glyce"), bench.configs)}
                 if bench.baseline_from and not dirs["baseline"].exists():  # (its own only where the other differed)
                     dirs["baseline"] = shared_baseline_dir(bench, out, seed)
