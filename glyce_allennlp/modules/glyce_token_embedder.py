@@ -77,9 +77,9 @@ class GlyceTokenEmbedder(TokenEmbedder):
         The encoder's weights, frozen or fine-tuned, are part of the model's weights, so a model archive is
         self-contained: ``{"pretrained": "from_archive", "freeze": ...}``
         (:data:`~glyce_allennlp.glyph.encoder.FROM_ARCHIVE`; an encoder file of that name is ``./from_archive``)
-        builds the CNN from these options alone, reading no encoder file, for weights loaded right after, and loading a model from its
-        weights (``load_archive``, ``Model.load``, ``allennlp predict`` / ``evaluate``, a ``from_archive`` model)
-        puts it in place of the config's encoder, as AllenNLP drops ``embedding``'s ``pretrained_file`` there
+        builds the CNN from these options alone, reading no encoder file, for weights loaded right after, and
+        loading a model from its weights (``load_archive``, ``Model.load``, ``allennlp predict`` / ``evaluate``, a
+        ``from_archive`` model) puts it in place of the config's encoder, as AllenNLP drops ``embedding``'s ``pretrained_file`` there
         (:mod:`glyce_allennlp.patches.archived_glyph_encoders`). The archive then predicts with the encoder it was
         trained with, whether that file is gone or ``"default"`` names another encoder since. ``freeze`` keeps its
         meaning (no gradient into a frozen CNN if the loaded model trains further; its table is computed from the
