@@ -32,14 +32,17 @@ browser:
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver; \
 	  else echo "chromium / chromium-driver missing: apt-get install chromium chromium-driver (page test)"; fi; fi
 
+# Tests run in TEST_JOBS worker processes (pytest-xdist; each test file stays on one worker, so the models a file
+# trains once are shared by its tests). TEST_JOBS=0 runs them in this process, one after the other.
+TEST_JOBS ?= 2
 test: fonts browser
-	$(BIN)/python -m pytest tests -q -p no:cacheprovider
+	$(BIN)/python -m pytest tests -q -p no:cacheprovider -n $(TEST_JOBS) --dist loadfile
 
 # The fast tier (a few minutes on 2 cores): readers, formats, glyph core, config structure, predictors' logic, model
 # unit tests. Leaves out the tests marked `slow` (pytest.ini: end-to-end training, the allennlp commands or a training
 # in a subprocess, distributed runs, kill/recover).
 test-fast: fonts
-	$(BIN)/python -m pytest tests -q -p no:cacheprovider -m "not slow"
+	$(BIN)/python -m pytest tests -q -p no:cacheprovider -n $(TEST_JOBS) --dist loadfile -m "not slow"
 
 demo: fonts
 	$(BIN)/python -m glyce_allennlp.demo
