@@ -53,14 +53,18 @@ def train_config(components):
 @pytest.fixture(autouse=True)
 def _remove_training_log_handlers():
     """An in-process ``allennlp train`` replaces the root logger's handlers with its own (a ``FileHandler`` on the
-    run's out.log, ``StreamHandler``s on stdout and stderr) and sets its level: after each test, remove and close the
-    plain file/stream handlers added during the test (pytest's own handlers are subclasses) and restore the level, so
-    that later tests do not log into a run folder (a ``ModelTestCase`` deletes its folder after the test)."""
-    root = logging.getLogger()
-    before, level = set(root.handlers), root.level
+    run's out.log, ``StreamHandler``s on stdout and stderr), sets its level, and points AllenNLP's progress-bar
+    logger ("tqdm") at the same ``FileHandler``: after each test, remove and close the plain file/stream handlers
+    added during the test to either logger (pytest's own handlers are subclasses) and restore the root level, so that
+    later tests do not log into a run folder (a ``ModelTestCase`` deletes its folder after the test: a progress bar
+    of a later test in the same process would fail to reopen the closed handler's out.log)."""
+    loggers = [logging.getLogger(), logging.getLogger("tqdm")]
+    before = {id(logger): set(logger.handlers) for logger in loggers}
+    level = loggers[0].level
     yield
-    for handler in list(root.handlers):
-        if handler not in before and type(handler) in (logging.FileHandler, logging.StreamHandler):
-            root.removeHandler(handler)
-            handler.close()
-    root.setLevel(level)
+    for logger in loggers:
+        for handler in list(logger.handlers):
+            if handler not in before[id(logger)] and type(handler) in (logging.FileHandler, logging.StreamHandler):
+                logger.removeHandler(handler)
+                handler.close()
+    loggers[0].setLevel(level)
