@@ -35,14 +35,15 @@ browser:
 # Tests run in TEST_JOBS worker processes (pytest-xdist; each test file stays on one worker, so the models a file
 # trains once are shared by its tests). TEST_JOBS=0 runs them in this process, one after the other.
 TEST_JOBS ?= 2
+PYTEST = $(BIN)/python -m pytest tests -q -p no:cacheprovider -n $(TEST_JOBS) --dist loadfile
 test: fonts browser
-	$(BIN)/python -m pytest tests -q -p no:cacheprovider -n $(TEST_JOBS) --dist loadfile
+	$(PYTEST)
 
 # The fast tier (a few minutes on 2 cores): readers, formats, glyph core, config structure, predictors' logic, model
 # unit tests. Leaves out the tests marked `slow` (pytest.ini: end-to-end training, the allennlp commands or a training
 # in a subprocess, distributed runs, kill/recover).
 test-fast: fonts
-	$(BIN)/python -m pytest tests -q -p no:cacheprovider -n $(TEST_JOBS) --dist loadfile -m "not slow"
+	$(PYTEST) -m "not slow"
 
 demo: fonts
 	$(BIN)/python -m glyce_allennlp.demo

@@ -58,13 +58,13 @@ def _remove_training_log_handlers():
     added during the test to either logger (pytest's own handlers are subclasses) and restore the root level, so that
     later tests do not log into a run folder (a ``ModelTestCase`` deletes its folder after the test: a progress bar
     of a later test in the same process would fail to reopen the closed handler's out.log)."""
-    loggers = [logging.getLogger(), logging.getLogger("tqdm")]
-    before = {id(logger): set(logger.handlers) for logger in loggers}
-    level = loggers[0].level
+    root = logging.getLogger()
+    before = {logger: set(logger.handlers) for logger in (root, logging.getLogger("tqdm"))}
+    level = root.level
     yield
-    for logger in loggers:
+    for logger, handlers in before.items():
         for handler in list(logger.handlers):
-            if handler not in before[id(logger)] and type(handler) in (logging.FileHandler, logging.StreamHandler):
+            if handler not in handlers and type(handler) in (logging.FileHandler, logging.StreamHandler):
                 logger.removeHandler(handler)
                 handler.close()
-    loggers[0].setLevel(level)
+    root.setLevel(level)

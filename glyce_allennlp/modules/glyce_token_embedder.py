@@ -79,16 +79,16 @@ class GlyceTokenEmbedder(TokenEmbedder):
         (:data:`~glyce_allennlp.glyph.encoder.FROM_ARCHIVE`; an encoder file of that name is ``./from_archive``)
         builds the CNN from these options alone, reading no encoder file, for weights loaded right after, and
         loading a model from its weights (``load_archive``, ``Model.load``, ``allennlp predict`` / ``evaluate``, a
-        ``from_archive`` model) puts it in place of the config's encoder, as AllenNLP drops ``embedding``'s ``pretrained_file`` there
-        (:mod:`glyce_allennlp.patches.archived_glyph_encoders`). The archive then predicts with the encoder it was
-        trained with, whether that file is gone or ``"default"`` names another encoder since. ``freeze`` keeps its
-        meaning (no gradient into a frozen CNN if the loaded model trains further; its table is computed from the
-        loaded weights, at the first forward pass), and the loaded weights' fonts are checked like any weights'
-        (``FontError`` when the font files differ from those the archive recorded; see
-        :class:`~glyce_allennlp.glyph.embedding.GlyphEmbedding`). A forward pass before weights were loaded is an
-        error, so ``"from_archive"`` cannot train a random CNN by mistake. ``allennlp train --recover`` builds the
-        model from the run's config as the training did: it reads and checks the encoder file (an error naming it
-        when it is gone), then the checkpoint's weights replace the encoder's.
+        ``from_archive`` model) puts it in place of the config's encoder, as AllenNLP drops ``embedding``'s
+        ``pretrained_file`` there (:mod:`glyce_allennlp.patches.archived_glyph_encoders`). The archive then
+        predicts with the encoder it was trained with, whether that file is gone or ``"default"`` names another
+        encoder since. ``freeze`` keeps its meaning (no gradient into a frozen CNN if the loaded model trains further;
+        its table is computed from the loaded weights, at the first forward pass), and the loaded weights' fonts are
+        checked like any weights' (``FontError`` when the font files differ from those the archive recorded; see
+        :class:`~glyce_allennlp.glyph.embedding.GlyphEmbedding`). A forward pass before weights were loaded is an error,
+        so ``"from_archive"`` cannot train a random CNN by mistake. ``allennlp train --recover`` builds the model from
+        the run's config as the training did: it reads and checks the encoder file (an error naming it when it is gone),
+        then the checkpoint's weights replace the encoder's.
     cnn_precision : ``"float32"`` (default), ``"bfloat16"`` or ``"auto"``: run the Tianzige-CNN's convolutions under
         bfloat16 autocast (~2.5× faster forward + backward on a CPU with native bfloat16; see
         :class:`~glyce_allennlp.glyph.cnn.TianzigeCNN`). No config uses it: measured, it did not shorten a Resume
