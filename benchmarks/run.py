@@ -943,7 +943,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                         help="put an earlier `benchmarks/crf_speed.py --out JSON` measurement into the results")
     parser.add_argument("--collect", action="store_true",
                         help="train nothing: rebuild the entries of --only from the run folders already in --workdir "
-                             "(predicting first where a seed has no prediction report)")
+                             "(predicting first where a seed has no prediction report); a seed without folders "
+                             "keeps the runs the --results file records for it")
     parser.add_argument("--override", default=None, type=json.loads, metavar="JSON",
                         help="AllenNLP overrides applied to both configs (same budget for both), e.g. "
                              "'{\"dataset_reader.max_chars\": 128}'")
@@ -1124,6 +1125,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 runs = {role: read_run(bench, dirs[role], config, seed, earlier.get((config, seed)))
                         for role, config in zip(("baseline", "glyce"), bench.configs) if dirs[role].exists()}
                 if not runs:
+                    # no folders for this seed here (trained on another machine or in a workdir since cleaned):
+                    # the runs the results file already records for it stay in the entry
+                    recorded = {role: earlier[(config, seed)]
+                                for role, config in zip(("baseline", "glyce"), bench.configs)
+                                if (config, seed) in earlier}
+                    if recorded:
+                        log(f"  seed {seed}: no run folders in {out}; keeping the runs {json_path.name} records")
+                        per_seed.append(recorded)
                     continue
                 report_path = out / f"predict-seed{seed}.json"
                 if report_path.exists():
@@ -1149,7 +1158,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                       "commit": git_commit(), "machine": info, "files": files, "epochs_requested": epochs,
                       "max_train_sentences": max_train, "load_average": list(load_start),
                       "pretrained_inputs": {k: v for k, v in inputs.items() if not k.endswith("_DIM")}})
-        if args.collect and previous:  # the numbers come from the earlier command's runs
+        earlier_seeds = {r["seed"] for m in previous.get("models", {}).values() for r in m.get("runs", [])}
+        entry_seeds = {r["seed"] for m in entry["models"].values() for r in m["runs"]}
+        if args.collect and previous and entry_seeds <= earlier_seeds:  # the earlier command's runs, no others
             entry.update({k: previous[k] for k in ("date", "command", "commit", "epochs_requested",
                                                    "max_train_sentences", "load_average") if k in previous})
             entry["collected"] = f"{datetime.datetime.now().isoformat(timespec='minutes')}: {command}"

@@ -2,6 +2,7 @@
 benchmarks/predict_one.py)."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -162,6 +163,32 @@ def test_harness_trains_baseline_and_glyce_and_writes_results(tmp_path):
     assert json.loads(merged.with_suffix(".json").read_text())["benchmarks"]["resume_ner"] == entry
     assert "ner/glyce_bilstm_crf" in merged.with_suffix(".md").read_text()
     assert entry["models"]["baseline"]["seeds"] == [13]
+
+    # --collect in a workdir without seed 13's folders keeps the runs the results file records for seed 13 and adds
+    # the seeds whose folders are there (seed 14: copies of the seed-13 folders as the steps above left them)
+    elsewhere = tmp_path / "elsewhere" / "resume_ner"
+    elsewhere.mkdir(parents=True)
+    for name in ("bilstm_crf", "glyce_bilstm_crf"):
+        shutil.copytree(tmp_path / "w" / "resume_ner" / f"{name}-seed13", elsewhere / f"{name}-seed14")
+    combined = tmp_path / "combined"
+    shutil.copy(merged.with_suffix(".json"), combined.with_suffix(".json"))
+    proc = subprocess.run([sys.executable, os.path.join(REPO, "benchmarks", "run.py"), "--only", "resume_ner",
+                           "--collect", "--seeds", "13", "14", "--epochs", "1", "--no-render-check",
+                           "--workdir", str(tmp_path / "elsewhere"), "--results", str(combined)],
+                          capture_output=True, text=True, cwd=REPO, env=env)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "seed 13: no run folders" in proc.stdout
+    collected = json.loads(combined.with_suffix(".json").read_text())["benchmarks"]["resume_ner"]
+    for role in ("baseline", "glyce"):
+        runs_by_seed = {r["seed"]: r for r in collected["models"][role]["runs"]}
+        assert sorted(runs_by_seed) == [13, 14]
+        assert runs_by_seed[13] == entry["models"][role]["runs"][0]  # the recorded run, unchanged
+        assert runs_by_seed[14]["dir"].startswith(str(elsewhere))
+        copied = json.loads((Path(runs_by_seed[14]["dir"]) / "metrics.json").read_text())
+        assert runs_by_seed[14]["test"] == pytest.approx(copied["test_f1-measure-overall"], abs=1e-9)
+        assert runs_by_seed[14]["predict_sentences_per_second"] > 0
+        assert collected["models"][role]["test"]["n"] == 2
+    assert "--seeds 13 14" in collected["command"]  # an entry with new seeds names the command that combined them
 
 
 @pytest.mark.slow
