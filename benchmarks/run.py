@@ -944,7 +944,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--collect", action="store_true",
                         help="train nothing: rebuild the entries of --only from the run folders already in --workdir "
                              "(predicting first where a seed has no prediction report); a seed without folders "
-                             "keeps the runs the --results file records for it")
+                             "keeps the runs the --results file records for it if they had the same --epochs and "
+                             "--max-train-sentences")
     parser.add_argument("--override", default=None, type=json.loads, metavar="JSON",
                         help="AllenNLP overrides applied to both configs (same budget for both), e.g. "
                              "'{\"dataset_reader.max_chars\": 128}'")
@@ -1130,7 +1131,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                     recorded = {role: earlier[(config, seed)]
                                 for role, config in zip(("baseline", "glyce"), bench.configs)
                                 if (config, seed) in earlier}
-                    if recorded:
+                    budget = (previous.get("epochs_requested"), previous.get("max_train_sentences"))
+                    if recorded and budget != (epochs, max_train):
+                        log(f"  seed {seed}: no run folders in {out}; the runs {json_path.name} records for it "
+                            f"(epochs {budget[0]}, training sentences {budget[1] or 'all'}) are left out: this "
+                            f"command asks for epochs {epochs}, training sentences {max_train or 'all'}")
+                    elif recorded:
                         log(f"  seed {seed}: no run folders in {out}; keeping the runs {json_path.name} records")
                         per_seed.append(recorded)
                     continue

@@ -173,7 +173,8 @@ def test_harness_trains_baseline_and_glyce_and_writes_results(tmp_path):
     combined = tmp_path / "combined"
     shutil.copy(merged.with_suffix(".json"), combined.with_suffix(".json"))
     proc = subprocess.run([sys.executable, os.path.join(REPO, "benchmarks", "run.py"), "--only", "resume_ner",
-                           "--collect", "--seeds", "13", "14", "--epochs", "1", "--no-render-check",
+                           "--collect", "--seeds", "13", "14", "--epochs", "1", "--max-train-sentences", "80",
+                           "--no-render-check",
                            "--workdir", str(tmp_path / "elsewhere"), "--results", str(combined)],
                           capture_output=True, text=True, cwd=REPO, env=env)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
@@ -189,6 +190,17 @@ def test_harness_trains_baseline_and_glyce_and_writes_results(tmp_path):
         assert runs_by_seed[14]["predict_sentences_per_second"] > 0
         assert collected["models"][role]["test"]["n"] == 2
     assert "--seeds 13 14" in collected["command"]  # an entry with new seeds names the command that combined them
+    # recorded runs of another training budget are not mixed in
+    shutil.copy(merged.with_suffix(".json"), combined.with_suffix(".json"))
+    proc = subprocess.run([sys.executable, os.path.join(REPO, "benchmarks", "run.py"), "--only", "resume_ner",
+                           "--collect", "--seeds", "13", "14", "--epochs", "2", "--max-train-sentences", "80",
+                           "--no-render-check",
+                           "--workdir", str(tmp_path / "elsewhere"), "--results", str(combined)],
+                          capture_output=True, text=True, cwd=REPO, env=env)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "(epochs 1, training sentences 80) are left out" in proc.stdout
+    collected = json.loads(combined.with_suffix(".json").read_text())["benchmarks"]["resume_ner"]
+    assert [r["seed"] for r in collected["models"]["glyce"]["runs"]] == [14]
 
 
 @pytest.mark.slow
