@@ -171,15 +171,18 @@ def test_harness_trains_baseline_and_glyce_and_writes_results(tmp_path):
     for name in ("bilstm_crf", "glyce_bilstm_crf"):
         shutil.copytree(tmp_path / "w" / "resume_ner" / f"{name}-seed13", elsewhere / f"{name}-seed14")
     combined = tmp_path / "combined"
-    shutil.copy(merged.with_suffix(".json"), combined.with_suffix(".json"))
-    proc = subprocess.run([sys.executable, os.path.join(REPO, "benchmarks", "run.py"), "--only", "resume_ner",
-                           "--collect", "--seeds", "13", "14", "--epochs", "1", "--max-train-sentences", "80",
-                           "--no-render-check",
-                           "--workdir", str(tmp_path / "elsewhere"), "--results", str(combined)],
-                          capture_output=True, text=True, cwd=REPO, env=env)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    assert "seed 13: no run folders" in proc.stdout
-    collected = json.loads(combined.with_suffix(".json").read_text())["benchmarks"]["resume_ner"]
+
+    def collect_seeds_13_14(epochs):  # into a copy of the results file that records seed 13
+        shutil.copy(merged.with_suffix(".json"), combined.with_suffix(".json"))
+        proc = subprocess.run([sys.executable, os.path.join(REPO, "benchmarks", "run.py"), "--only", "resume_ner",
+                               "--collect", "--seeds", "13", "14", "--epochs", str(epochs), "--max-train-sentences",
+                               "80", "--no-render-check", "--workdir", str(tmp_path / "elsewhere"),
+                               "--results", str(combined)], capture_output=True, text=True, cwd=REPO, env=env)
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+        return proc.stdout, json.loads(combined.with_suffix(".json").read_text())["benchmarks"]["resume_ner"]
+
+    stdout, collected = collect_seeds_13_14(epochs=1)
+    assert "seed 13: no run folders" in stdout
     for role in ("baseline", "glyce"):
         runs_by_seed = {r["seed"]: r for r in collected["models"][role]["runs"]}
         assert sorted(runs_by_seed) == [13, 14]
@@ -191,15 +194,8 @@ def test_harness_trains_baseline_and_glyce_and_writes_results(tmp_path):
         assert collected["models"][role]["test"]["n"] == 2
     assert "--seeds 13 14" in collected["command"]  # an entry with new seeds names the command that combined them
     # recorded runs of another training budget are not mixed in
-    shutil.copy(merged.with_suffix(".json"), combined.with_suffix(".json"))
-    proc = subprocess.run([sys.executable, os.path.join(REPO, "benchmarks", "run.py"), "--only", "resume_ner",
-                           "--collect", "--seeds", "13", "14", "--epochs", "2", "--max-train-sentences", "80",
-                           "--no-render-check",
-                           "--workdir", str(tmp_path / "elsewhere"), "--results", str(combined)],
-                          capture_output=True, text=True, cwd=REPO, env=env)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    assert "(epochs 1, training sentences 80) are left out" in proc.stdout
-    collected = json.loads(combined.with_suffix(".json").read_text())["benchmarks"]["resume_ner"]
+    stdout, collected = collect_seeds_13_14(epochs=2)
+    assert "(epochs 1, training sentences 80) are left out" in stdout
     assert [r["seed"] for r in collected["models"]["glyce"]["runs"]] == [14]
 
 
