@@ -1115,10 +1115,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         load_start = os.getloadavg()
         per_seed = []
         previous = results["benchmarks"].get(bench.name, {})
+        # the runs the results file already records for this benchmark, by (config, seed)
+        earlier = {(r["config"], r["seed"]): r for m in previous.get("models", {}).values() for r in m.get("runs", [])}
         for seed in seeds:
             if args.collect:
-                earlier = {(r["config"], r["seed"]): r for m in previous.get("models", {}).values()
-                           for r in m.get("runs", [])}
                 dirs = {role: run_folder(out, config, seed)
                         for role, config in zip(("baseline", "glyce"), bench.configs)}
                 if bench.baseline_from and not dirs["baseline"].exists():  # (its own only where the other differed)
@@ -1164,7 +1164,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                       "commit": git_commit(), "machine": info, "files": files, "epochs_requested": epochs,
                       "max_train_sentences": max_train, "load_average": list(load_start),
                       "pretrained_inputs": {k: v for k, v in inputs.items() if not k.endswith("_DIM")}})
-        earlier_seeds = {r["seed"] for m in previous.get("models", {}).values() for r in m.get("runs", [])}
+        earlier_seeds = {seed for _, seed in earlier}
         entry_seeds = {r["seed"] for m in entry["models"].values() for r in m["runs"]}
         if args.collect and previous and entry_seeds <= earlier_seeds:  # the earlier command's runs, no others
             entry.update({k: previous[k] for k in ("date", "command", "commit", "epochs_requested",
