@@ -1115,8 +1115,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         load_start = os.getloadavg()
         per_seed = []
         previous = results["benchmarks"].get(bench.name, {})
-        # the runs the results file already records for this benchmark, by (config, seed)
+        # the runs the results file already records for this benchmark, by (config, seed), and their training budget
         earlier = {(r["config"], r["seed"]): r for m in previous.get("models", {}).values() for r in m.get("runs", [])}
+        earlier_budget = (previous.get("epochs_requested"), previous.get("max_train_sentences"))
         for seed in seeds:
             if args.collect:
                 dirs = {role: run_folder(out, config, seed)
@@ -1131,11 +1132,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                     recorded = {role: earlier[(config, seed)]
                                 for role, config in zip(("baseline", "glyce"), bench.configs)
                                 if (config, seed) in earlier}
-                    budget = (previous.get("epochs_requested"), previous.get("max_train_sentences"))
-                    if recorded and budget != (epochs, max_train):
+                    if recorded and earlier_budget != (epochs, max_train):
                         log(f"  seed {seed}: no run folders in {out}; the runs {json_path.name} records for it "
-                            f"(epochs {budget[0]}, training sentences {budget[1] or 'all'}) are left out: this "
-                            f"command asks for epochs {epochs}, training sentences {max_train or 'all'}")
+                            f"(epochs {earlier_budget[0]}, training sentences {earlier_budget[1] or 'all'}) are "
+                            f"left out: this command asks for epochs {epochs}, training sentences {max_train or 'all'}")
                     elif recorded:
                         log(f"  seed {seed}: no run folders in {out}; keeping the runs {json_path.name} records")
                         per_seed.append(recorded)
