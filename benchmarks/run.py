@@ -368,8 +368,7 @@ for _base, _encoders in (("resume_ner", ("frozen", "fine-tuned")), ("weibo_ner",
                          ("weibo_ner_chars", ("frozen",)), ("weibo_ner_softlexicon", ("frozen",)),
                          ("msra_ner_chars", ("frozen",)), ("msra_ner_softlexicon", ("frozen",)),
                          ("ud1_pos_bigrams", ("frozen",)), ("sxu_cws_chars", ("frozen",)),
-                         ("chnsenticorp_chars", ("frozen",)),
-                         ("lcqmc_chars", ("frozen",))):
+                         ("chnsenticorp_chars", ("frozen",)), ("lcqmc_chars", ("frozen",))):
     _at = next(i for i, b in enumerate(BENCHMARKS) if b.name == _base)  # right after the entry they come from
     BENCHMARKS[_at + 1:_at + 1] = [_pretrained_glyph(BENCHMARKS[_at], e) for e in _encoders]
 
