@@ -357,18 +357,18 @@ def _pretrained_glyph(base: Benchmark, glyph_encoder: str) -> Benchmark:
 
 # char-ID entries: frozen and fine-tuned; the fast layout (the baseline's BiLSTM width): frozen (training and
 # prediction at the baseline's cost); the strongest rungs of the ladder: frozen (the question: Glyce at the cost of an
-# embedding lookup, on a strong model)
+# embedding lookup, on a strong model); the pretrained-char rungs: fine-tuned too
 for _base, _encoders in (("resume_ner", ("frozen", "fine-tuned")), ("weibo_ner", ("frozen", "fine-tuned")),
                          ("msra_ner", ("frozen", "fine-tuned")), ("ud1_pos", ("frozen", "fine-tuned")),
                          ("sxu_cws", ("frozen", "fine-tuned")), ("chnsenticorp", ("frozen", "fine-tuned")),
                          ("lcqmc", ("frozen", "fine-tuned")),
                          ("resume_ner_fast", ("frozen",)), ("weibo_ner_fast", ("frozen",)),
                          ("msra_ner_fast", ("frozen",)),
-                         ("resume_ner_chars", ("frozen",)), ("resume_ner_softlexicon", ("frozen",)),
-                         ("weibo_ner_chars", ("frozen",)), ("weibo_ner_softlexicon", ("frozen",)),
-                         ("msra_ner_chars", ("frozen",)), ("msra_ner_softlexicon", ("frozen",)),
-                         ("ud1_pos_bigrams", ("frozen",)), ("sxu_cws_chars", ("frozen",)),
-                         ("chnsenticorp_chars", ("frozen",)), ("lcqmc_chars", ("frozen",))):
+                         ("resume_ner_chars", ("frozen", "fine-tuned")), ("resume_ner_softlexicon", ("frozen",)),
+                         ("weibo_ner_chars", ("frozen", "fine-tuned")), ("weibo_ner_softlexicon", ("frozen",)),
+                         ("msra_ner_chars", ("frozen", "fine-tuned")), ("msra_ner_softlexicon", ("frozen",)),
+                         ("ud1_pos_bigrams", ("frozen",)), ("sxu_cws_chars", ("frozen", "fine-tuned")),
+                         ("chnsenticorp_chars", ("frozen", "fine-tuned")), ("lcqmc_chars", ("frozen", "fine-tuned"))):
     _at = next(i for i, b in enumerate(BENCHMARKS) if b.name == _base)  # right after the entry they come from
     BENCHMARKS[_at + 1:_at + 1] = [_pretrained_glyph(BENCHMARKS[_at], e) for e in _encoders]
 

@@ -593,9 +593,16 @@ def test_pretrained_glyph_entries_train_the_glyce_config_variant_against_the_sam
             assert (entry.task, entry.metric, entry.label_fields, entry.spans) == \
                 (source.task, source.metric, source.label_fields, source.spans)
     for rung in ("resume_ner_chars", "resume_ner_softlexicon", "weibo_ner_chars", "weibo_ner_softlexicon",
-                 "msra_ner_chars", "msra_ner_softlexicon", "ud1_pos_bigrams", "chnsenticorp_chars", "lcqmc_chars"):
+                 "msra_ner_chars", "msra_ner_softlexicon", "ud1_pos_bigrams", "sxu_cws_chars", "chnsenticorp_chars",
+                 "lcqmc_chars"):
         entry = bench[f"{rung}_pretrained_glyph"]
         assert entry.baseline_from == rung and entry.glyph_encoder == "frozen"
+        assert entry.inputs == bench[rung].inputs and entry.rung == bench[rung].rung
+    for rung in ("resume_ner_chars", "weibo_ner_chars", "msra_ner_chars", "sxu_cws_chars", "chnsenticorp_chars",
+                 "lcqmc_chars"):  # the pretrained-char rungs: the fine-tuned encoder too
+        entry = bench[f"{rung}_pretrained_glyph_finetuned"]
+        assert entry.baseline_from == rung and entry.glyph_encoder == "fine-tuned"
+        assert entry.configs == (bench[rung].configs[0], f"{bench[rung].configs[1]}_pretrained_glyph_finetuned")
         assert entry.inputs == bench[rung].inputs and entry.rung == bench[rung].rung
     for fast in ("resume_ner_fast", "weibo_ner_fast", "msra_ner_fast"):
         entry = bench[f"{fast}_pretrained_glyph"]

@@ -58,6 +58,18 @@ CONFIGS = {
                                                                      VECTOR_ENV),
     "pair/glyce_pretrained_char_bimpm_pretrained_glyph": (SENTENCES["pair"], "pair/raw.txt", "chinese_pair_classifier",
                                                           SENTENCE_BATCH, VECTOR_ENV),
+    # the pretrained-char rungs with the fine-tuned encoder
+    "ner/glyce_pretrained_char_bilstm_crf_pretrained_glyph_finetuned": (TAGGING["ner"], "raw.txt", "chinese_tagger",
+                                                                        {}, VECTOR_ENV),
+    "cws/glyce_pretrained_char_bilstm_crf_pretrained_glyph_finetuned": (TAGGING["cws"], "raw.txt", "chinese_tagger",
+                                                                        {}, VECTOR_ENV),
+    "classification/glyce_pretrained_char_bilstm_pretrained_glyph_finetuned": (SENTENCES["classification"],
+                                                                               "classification/raw.txt",
+                                                                               "chinese_text_classifier",
+                                                                               SENTENCE_BATCH, VECTOR_ENV),
+    "pair/glyce_pretrained_char_bimpm_pretrained_glyph_finetuned": (SENTENCES["pair"], "pair/raw.txt",
+                                                                    "chinese_pair_classifier", SENTENCE_BATCH,
+                                                                    VECTOR_ENV),
 }
 
 
