@@ -71,7 +71,8 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from glyce_allennlp.glyph.fonts import glyce_home
-from report import CHAR_ID, FAST_LAYOUT, render_results, render_tuning, write_markdown
+from glyce_allennlp.vectors.text import file_sha256
+from report import CHAR_ID, FAST_LAYOUT, other_baseline_runs, render_results, render_tuning, write_markdown
 from vectors import GENERAL_TEXTS, INPUT_VARIABLES, ForbiddenInput, VectorFolder, check_inputs, forbidden_files
 
 REPO = Path(__file__).resolve().parent.parent
@@ -1066,6 +1067,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             for name, entry in json.loads(Path(path).read_text()).get("benchmarks", {}).items():
                 results["benchmarks"][name] = entry
                 print(f"{name}: entry of {path} ({entry.get('date')}: {entry.get('command')})")
+        for name, entry in results["benchmarks"].items():
+            source = results["benchmarks"].get(entry.get("baseline_from"))
+            if source and other_baseline_runs(entry, source):
+                print(f"warning: {name} was compared with other baseline runs than {entry['baseline_from']} "
+                      f"(retrained with other inputs?): the report gives its Δ against its own baseline runs")
         save()
         print(f"wrote {md_path} and {json_path.name}")
         return 0
@@ -1163,7 +1169,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         entry.update({"date": datetime.datetime.now().isoformat(timespec="minutes"), "command": command,
                       "commit": git_commit(), "machine": info, "files": files, "epochs_requested": epochs,
                       "max_train_sentences": max_train, "load_average": list(load_start),
-                      "pretrained_inputs": {k: v for k, v in inputs.items() if not k.endswith("_DIM")}})
+                      "pretrained_inputs": {k: v for k, v in inputs.items() if not k.endswith("_DIM")},
+                      # which vector files: a file trained again at the same path differs (gensim with >1 worker)
+                      "pretrained_inputs_sha256": {k: file_sha256(v) for k, v in inputs.items()
+                                                   if not k.endswith("_DIM") and os.path.isfile(v)}})
         earlier_seeds = {seed for _, seed in earlier}
         entry_seeds = {r["seed"] for m in entry["models"].values() for r in m["runs"]}
         if args.collect and previous and entry_seeds <= earlier_seeds:  # the earlier command's runs, no others

@@ -1,5 +1,6 @@
 """The benchmark harness (benchmarks/run.py) end to end on the fixture corpus, and its pieces (benchmarks/report.py,
 benchmarks/predict_one.py)."""
+import hashlib
 import json
 import os
 import shutil
@@ -558,6 +559,9 @@ def test_ladder_rung_prepares_its_vectors_trains_and_reports_every_column(tmp_pa
     entry = json.loads(prefix.with_suffix(".json").read_text())["benchmarks"]["weibo_ner_softlexicon"]
     assert entry["test_in_train"] >= 1 and entry["test_sentences"] == len(texts["test"].strip().split("\n\n"))
     assert entry["pretrained_inputs"]["LEXICON_FILE"] == str(vector_dir / "weibo_ner/lexicon.tsv")
+    assert entry["pretrained_inputs_sha256"]["LEXICON_FILE"] == hashlib.sha256(
+        (vector_dir / "weibo_ner/lexicon.tsv").read_bytes()).hexdigest()
+    assert set(entry["pretrained_inputs_sha256"]) == set(entry["pretrained_inputs"])
     for role in ("baseline", "glyce"):
         run_ = entry["models"][role]["runs"][0]
         assert run_["predict_metric"] == pytest.approx(run_["test"], abs=1e-6)  # the trainer's test metric
@@ -677,6 +681,36 @@ def test_report_compares_scratch_frozen_and_finetuned_glyph_encoders_with_timed_
                               "0.96× · 0.96× · 0.96× | 13 |")
     assert rows[1].startswith("| + pretrained chars + bigrams + SoftLexicon | 60.00 | – | 61.00 (+1.00) | – | "
                               "– · 1.20× (timed side by side, 200 batches) · – |")
+
+
+def test_a_glyph_encoder_cell_with_other_baseline_runs_gives_its_delta_against_them(capsys, tmp_path):
+    """An entry whose baseline runs were retrained with other inputs (a shared seed scored otherwise) is not compared
+    with the row's baseline: its cell names its own baseline's mean, and merging it says so."""
+    import run
+    from report import other_baseline_runs, render_results
+
+    scratch = _glyph_entry(run, "weibo_ner_chars", 0.50, 0.52)
+    same = _glyph_entry(run, "weibo_ner_chars_pretrained_glyph", 0.50, 0.51)
+    other = _glyph_entry(run, "weibo_ner_chars_pretrained_glyph_finetuned", 0.55, 0.56)
+    assert not other_baseline_runs(same, scratch) and other_baseline_runs(other, scratch)
+    entries = {"weibo_ner_chars": scratch, "weibo_ner_chars_pretrained_glyph": same,
+               "weibo_ner_chars_pretrained_glyph_finetuned": other}
+    markdown = render_results({"benchmarks": entries}, {b.name: b.task for b in run.BENCHMARKS})
+    glyph = markdown.split("## The pretrained glyph encoder")[1].split("## Details")[0]
+    (row,) = [line for line in glyph.splitlines() if line.startswith("| + pretrained chars |")]
+    assert row.startswith("| + pretrained chars | 50.00 | 52.00 (+2.00) | 51.00 (+1.00) | "
+                          "56.00 (+1.00 against its own baseline runs, 55.00) | ")
+
+    results = tmp_path / "results"
+    results.with_suffix(".json").write_text(json.dumps({"benchmarks": {"weibo_ner_chars": scratch}}))
+    merged = tmp_path / "merged.json"
+    merged.write_text(json.dumps({"benchmarks": {"weibo_ner_chars_pretrained_glyph_finetuned": other,
+                                                 "weibo_ner_chars_pretrained_glyph": same}}))
+    assert run.main(["--results", str(results), "--merge", str(merged)]) == 0
+    warnings = [line for line in capsys.readouterr().out.splitlines() if line.startswith("warning:")]
+    assert warnings == ["warning: weibo_ner_chars_pretrained_glyph_finetuned was compared with other baseline runs "
+                        "than weibo_ner_chars (retrained with other inputs?): the report gives its Δ against its own "
+                        "baseline runs"]
 
 
 @pytest.mark.slow
