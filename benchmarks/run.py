@@ -1031,7 +1031,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     unknown = set(names) - {b.name for b in BENCHMARKS}
     if unknown:
         parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}; see --list")
-    if data is None:
+    if data is None and not args.merge:  # merging results files reads no dataset
         print("No data folder: set GLYCE_DATA to a folder laid out like ../shared/data (one sub-folder per dataset). "
               "Where to get each dataset:", file=sys.stderr)
         for bench in BENCHMARKS:

@@ -683,9 +683,10 @@ def test_report_compares_scratch_frozen_and_finetuned_glyph_encoders_with_timed_
                               "– · 1.20× (timed side by side, 200 batches) · – |")
 
 
-def test_a_glyph_encoder_cell_with_other_baseline_runs_gives_its_delta_against_them(capsys, tmp_path):
+def test_a_glyph_encoder_cell_with_other_baseline_runs_gives_its_delta_against_them(capsys, tmp_path, monkeypatch):
     """An entry whose baseline runs were retrained with other inputs (a shared seed scored otherwise) is not compared
-    with the row's baseline: its cell names its own baseline's mean, and merging it says so."""
+    with the row's baseline: its cell names its own baseline's mean, and merging it says so (merging reads no
+    dataset: no data folder needed)."""
     import run
     from report import other_baseline_runs, render_results
 
@@ -706,6 +707,7 @@ def test_a_glyph_encoder_cell_with_other_baseline_runs_gives_its_delta_against_t
     merged = tmp_path / "merged.json"
     merged.write_text(json.dumps({"benchmarks": {"weibo_ner_chars_pretrained_glyph_finetuned": other,
                                                  "weibo_ner_chars_pretrained_glyph": same}}))
+    monkeypatch.setattr(run, "data_folder", lambda: None)
     assert run.main(["--results", str(results), "--merge", str(merged)]) == 0
     warnings = [line for line in capsys.readouterr().out.splitlines() if line.startswith("warning:")]
     assert warnings == ["warning: weibo_ner_chars_pretrained_glyph_finetuned was compared with other baseline runs "
