@@ -411,6 +411,20 @@ def _environment(files: Dict[str, str], inputs: Optional[Dict[str, str]] = None)
     return env
 
 
+def input_hashes(inputs: Optional[Dict[str, str]]) -> Dict[str, str]:
+    """The sha256 of each pretrained-input file (``inputs``: variable -> path; ``*_DIM`` values are not files)."""
+    return {k: file_sha256(v) for k, v in (inputs or {}).items() if not k.endswith("_DIM") and os.path.isfile(v)}
+
+
+def other_inputs(run_dir: Path, hashes: Dict[str, str]) -> List[str]:
+    """The pretrained inputs that ``run_dir`` recorded (bench_process.json) with another sha256 than ``hashes``: a
+    file trained again at the same path is another file, so the run's config alone does not tell. A run that recorded
+    none (made before the record existed) gives []."""
+    path = run_dir / "bench_process.json"
+    recorded = json.loads(path.read_text()).get("pretrained_inputs_sha256", {}) if path.exists() else {}
+    return sorted(k for k, v in recorded.items() if k in hashes and hashes[k] != v)
+
+
 def finished(run_dir: Path) -> bool:
     """Whether ``run_dir`` holds a finished training run (its archive and final metrics)."""
     return (run_dir / "model.tar.gz").exists() and (run_dir / "metrics.json").exists()
@@ -477,14 +491,20 @@ def train_runs(bench: Benchmark, files: Dict[str, str], jobs: Sequence[Job], log
     With ``resume``, a run folder whose config.json is exactly what would be trained is reused when finished and
     recovered from its last checkpoint (``--recover``) when interrupted; any other folder is trained afresh. A
     ``borrowed`` job's finished run with the same config is reused without ``resume`` too.
-    ``inputs``: the pretrained-input environment variables of the configs."""
+    ``inputs``: the pretrained-input environment variables of the configs; their files' sha256, taken when a run
+    starts, go into its bench_process.json, and a run that recorded other ones is trained afresh, not reused."""
     results: Dict[int, Dict] = {}
+    hashes = input_hashes(inputs)
     for start in range(0, len(jobs), 2):
         running = []
         for index, job in enumerate(jobs[start:start + 2], start):
             config_path = config_file(job.config)
             recover = False
-            if (resume or job.borrowed) and _same_config(job.run_dir, config_path, job.overrides, files, inputs):
+            stale = other_inputs(job.run_dir, hashes)
+            if stale and (resume or job.borrowed):
+                log(f"  {job.label} seed {job.seed}: {job.run_dir} was trained on other files at the same paths "
+                    f"({', '.join(stale)}: another sha256): training afresh")
+            elif (resume or job.borrowed) and _same_config(job.run_dir, config_path, job.overrides, files, inputs):
                 if finished(job.run_dir):
                     log(f"  {job.label} seed {job.seed}: reusing the finished run in {job.run_dir}")
                     results[index] = read_run(bench, job.run_dir, job.config, job.seed)
@@ -512,7 +532,8 @@ def train_runs(bench: Benchmark, files: Dict[str, str], jobs: Sequence[Job], log
             logfile.close()
             job.run_dir.mkdir(parents=True, exist_ok=True)  # a run that failed at startup never made it
             (job.run_dir / "bench_process.json").write_text(json.dumps({"exit_code": code, "peak_rss_mb": rss,
-                                                                       "wall_seconds": time.time() - started}))
+                                                                       "wall_seconds": time.time() - started,
+                                                                       "pretrained_inputs_sha256": hashes}))
             entry = read_run(bench, job.run_dir, job.config, job.seed)
             log(f"  {job.label} seed {job.seed}: " + (entry.get("error") or (
                 f"test {bench.metric} {entry['test']:.4f}, " if entry.get("test") is not None else "") +
@@ -542,8 +563,8 @@ def train_pair(bench: Benchmark, files: Dict[str, str], seed: int, epochs: Optio
 
     With ``bench.baseline_from``, the baseline run is that entry's (``out``'s sibling folder): reused when finished
     with the same config, recovered (with ``resume``) or trained there otherwise, so that entry finds it too; where
-    that folder holds another config (other overrides or epochs), this entry trains its own baseline in ``out`` and
-    leaves the other entry's run alone."""
+    that folder holds another config (other overrides or epochs) or was trained on other pretrained input files at
+    the same paths, this entry trains its own baseline in ``out`` and leaves the other entry's run alone."""
     shared = {**bench.overrides, **(extra_overrides or {}), **seed_overrides(seed, epochs)}
     jobs = [Job(role, config, run_folder(out, config, seed), {**shared, **(own or {})}, seed)
             for role, config, own in zip(("baseline", "glyce"), bench.configs, (baseline_overrides, glyce_overrides))]
@@ -551,11 +572,12 @@ def train_pair(bench: Benchmark, files: Dict[str, str], seed: int, epochs: Optio
         baseline = jobs[0]
         other = shared_baseline_dir(bench, out, seed)
         config_path = config_file(baseline.config)
-        if not other.exists() or _same_config(other, config_path, baseline.overrides, files, inputs):
+        if not other.exists() or (_same_config(other, config_path, baseline.overrides, files, inputs)
+                                  and not other_inputs(other, input_hashes(inputs))):
             jobs[0] = replace(baseline, run_dir=other, borrowed=True)
         else:
-            log(f"  baseline seed {seed}: {other} holds another config (overrides, epochs or data): training this "
-                f"entry's own baseline in {baseline.run_dir}")
+            log(f"  baseline seed {seed}: {other} holds another config (overrides, epochs, data or pretrained input "
+                f"files): training this entry's own baseline in {baseline.run_dir}")
     return {job.label: run for job, run in zip(jobs, train_runs(bench, files, jobs, log, resume, inputs))}
 
 
@@ -1097,6 +1119,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         out = workdir / bench.name
         files = bench.prepare(data, workdir) if bench.prepare else {k: str(data / v) for k, v in bench.files.items()}
         inputs = vectors.environment(bench.ladder_key, bench.inputs)
+        hashes = input_hashes(inputs)
         try:
             check_inputs([inputs[v] for kind in bench.inputs for v in INPUT_VARIABLES[kind]],
                          forbidden_files(files, vectors.root / bench.ladder_key))
@@ -1145,6 +1168,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                         log(f"  seed {seed}: no run folders in {out}; keeping the runs {json_path.name} records")
                         per_seed.append(recorded)
                     continue
+                for role, run in runs.items():
+                    stale = other_inputs(Path(run["dir"]), hashes)
+                    if stale:
+                        log(f"  WARNING {role} seed {seed}: {run['dir']} was trained on other files than those now "
+                            f"at the paths of {', '.join(stale)} (another sha256)")
                 report_path = out / f"predict-seed{seed}.json"
                 if report_path.exists():
                     attach_predictions(bench, runs, report_path, log)
@@ -1169,10 +1197,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                       "commit": git_commit(), "machine": info, "files": files, "epochs_requested": epochs,
                       "max_train_sentences": max_train, "load_average": list(load_start),
                       "pretrained_inputs": {k: v for k, v in inputs.items() if not k.endswith("_DIM")},
-                      # the input files at those paths when the entry is written: a file trained again at the
-                      # same path is another file (gensim with >1 worker), and baselines on it score otherwise
-                      "pretrained_inputs_sha256": {k: file_sha256(v) for k, v in inputs.items()
-                                                   if not k.endswith("_DIM") and os.path.isfile(v)}})
+                      # the input files at those paths when the entry is written (each run records its own, taken
+                      # when it started): a file trained again at the same path is another file, and baselines on
+                      # it score otherwise
+                      "pretrained_inputs_sha256": hashes})
         earlier_seeds = {seed for _, seed in earlier}
         entry_seeds = {r["seed"] for m in entry["models"].values() for r in m["runs"]}
         if args.collect and previous and entry_seeds <= earlier_seeds:  # the earlier command's runs, no others

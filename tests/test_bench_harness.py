@@ -568,9 +568,21 @@ def test_ladder_rung_prepares_its_vectors_trains_and_reports_every_column(tmp_pa
         assert 0.0 <= run_["test_dedup"] <= 1.0
         assert run_["novec_gold_entities"] >= 1 and 0.0 <= run_["novec_entity_f1"] <= 1.0  # 龘鑫 has no vector
         assert run_["NAM_gold_entities"] > 0 and run_["NOM_gold_entities"] > 0
+        assert run_["pretrained_inputs_sha256"] == entry["pretrained_inputs_sha256"]  # recorded when it started
     markdown = prefix.with_suffix(".md").read_text()
     assert "## Ladder" in markdown and "+ pretrained chars + bigrams + SoftLexicon" in markdown
     assert "NAM entities" in markdown
+
+    # the lexicon made again (other bytes, same path): --collect warns about each run trained on the earlier one
+    with open(vector_dir / "weibo_ner/lexicon.tsv", "a", encoding="utf-8") as handle:
+        handle.write("鑫龘\t1\n")
+    proc = subprocess.run([sys.executable, os.path.join(REPO, "benchmarks", "run.py"), "--only",
+                           "weibo_ner_softlexicon", "--seeds", "13", "--epochs", "1", "--no-render-check", "--collect",
+                           "--results", str(prefix), *common], capture_output=True, text=True, cwd=REPO, env=env)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    warnings = [line.strip() for line in proc.stdout.splitlines() if "WARNING" in line]
+    assert [w.split(":")[0] for w in warnings] == ["WARNING baseline seed 13", "WARNING glyce seed 13"]
+    assert all(w.endswith("at the paths of LEXICON_FILE (another sha256)") for w in warnings)
 
 
 def _relabel(line, kinds):
@@ -789,6 +801,74 @@ def test_pretrained_glyph_entries_reuse_the_baseline_runs_and_time_the_pair_side
     assert collected["comparison"]["timed_epoch_time_ratio"] == pytest.approx(timed_ratio)
     assert collected["comparison"]["timed_batches"] == timed  # read from the timing runs' saved configs
 
+
+
+def test_a_run_trained_on_other_input_files_at_the_same_paths_is_trained_afresh_not_reused(tmp_path, monkeypatch):
+    """Each run records the sha256 of its pretrained input files; a finished run whose config is what would be trained
+    but whose files were trained again since (same path, other bytes) is neither reused by --resume nor borrowed as
+    another entry's baseline, and a run without a record (made before it existed) is reused as before."""
+    import run
+
+    vectors = tmp_path / "chars.vec.gz"
+    vectors.write_bytes(b"new vectors")
+    inputs = {"CHAR_VECTORS": str(vectors), "CHAR_DIM": "200"}
+    hashes = run.input_hashes(inputs)
+    assert hashes == {"CHAR_VECTORS": hashlib.sha256(b"new vectors").hexdigest()}  # (*_DIM is not a file)
+
+    def finished_run(name, recorded):
+        folder = tmp_path / "w" / name / "pretrained_char_bilstm_crf-seed13"
+        folder.mkdir(parents=True)
+        for part in ("model.tar.gz", "metrics.json", "config.json"):
+            (folder / part).write_text("{}")
+        process = {"exit_code": 0}
+        if recorded is not None:
+            process["pretrained_inputs_sha256"] = recorded
+        (folder / "bench_process.json").write_text(json.dumps(process))
+        return folder
+
+    old = finished_run("old", {"CHAR_VECTORS": hashlib.sha256(b"old vectors").hexdigest()})
+    same = finished_run("same", hashes)
+    unrecorded = finished_run("unrecorded", None)
+    assert run.other_inputs(old, hashes) == ["CHAR_VECTORS"]
+    assert run.other_inputs(same, hashes) == [] and run.other_inputs(unrecorded, hashes) == []
+
+    started = []
+
+    class Started(Exception):
+        pass
+
+    def popen(command, **kwargs):
+        started.append(command)
+        raise Started
+
+    monkeypatch.setattr(run, "_same_config", lambda *args, **kwargs: True)  # the saved configs are what it would train
+    monkeypatch.setattr(run.subprocess, "Popen", popen)
+    bench = {b.name: b for b in run.BENCHMARKS}["weibo_ner_chars"]
+    files = {"train": "train.bmes", "dev": "dev.bmes", "test": "test.bmes"}
+    for folder, reused in ((same, True), (unrecorded, True), (old, False)):
+        log = []
+        job = run.Job("baseline", bench.configs[0], folder, {}, 13)
+        if reused:
+            run.train_runs(bench, files, [job], log.append, resume=True, inputs=inputs)
+            assert log == [f"  baseline seed 13: reusing the finished run in {folder}"] and not started
+        else:
+            with pytest.raises(Started):
+                run.train_runs(bench, files, [job], log.append, resume=True, inputs=inputs)
+            assert log[0] == (f"  baseline seed 13: {folder} was trained on other files at the same paths "
+                              f"(CHAR_VECTORS: another sha256): training afresh")
+            assert started and str(folder) in started[0] and "--recover" not in started[0]
+            assert not folder.exists()  # its own folder: emptied for the new run
+
+    # an entry sharing another entry's baseline runs trains its own where those recorded other files
+    shared = finished_run("weibo_ner_chars", {"CHAR_VECTORS": hashlib.sha256(b"old vectors").hexdigest()})
+    started.clear()
+    log = []
+    entry = {b.name: b for b in run.BENCHMARKS}["weibo_ner_chars_pretrained_glyph"]
+    with pytest.raises(Started):
+        run.train_pair(entry, files, 13, 1, tmp_path / "w" / entry.name, log.append, resume=True, inputs=inputs)
+    assert "holds another config (overrides, epochs, data or pretrained input files)" in log[0]
+    assert started[0][3] == str(tmp_path / "w" / entry.name / "pretrained_char_bilstm_crf-seed13")
+    assert (shared / "model.tar.gz").exists()  # the other entry's run is left alone
 
 _SAME_CONFIG_PROBE = """
 import json, sys
