@@ -1197,9 +1197,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                       "commit": git_commit(), "machine": info, "files": files, "epochs_requested": epochs,
                       "max_train_sentences": max_train, "load_average": list(load_start),
                       "pretrained_inputs": {k: v for k, v in inputs.items() if not k.endswith("_DIM")},
-                      # the input files at those paths when the entry is written (each run records its own, taken
-                      # when it started): a file trained again at the same path is another file, and baselines on
-                      # it score otherwise
+                      # the input files at those paths when this command took up the benchmark (each run records
+                      # its own, taken when it started): a file trained again at the same path is another file, and
+                      # baselines on it score otherwise
                       "pretrained_inputs_sha256": hashes})
         earlier_seeds = {seed for _, seed in earlier}
         entry_seeds = {r["seed"] for m in entry["models"].values() for r in m["runs"]}
