@@ -364,9 +364,12 @@ for _base, _encoders in (("resume_ner", _BOTH), ("weibo_ner", _BOTH), ("msra_ner
                          ("sxu_cws", _BOTH), ("chnsenticorp", _BOTH), ("lcqmc", _BOTH),
                          ("resume_ner_fast", ("frozen",)), ("weibo_ner_fast", ("frozen",)),
                          ("msra_ner_fast", ("frozen",)),
-                         ("resume_ner_chars", _BOTH), ("resume_ner_softlexicon", ("frozen",)),
-                         ("weibo_ner_chars", _BOTH), ("weibo_ner_softlexicon", ("frozen",)),
-                         ("msra_ner_chars", _BOTH), ("msra_ner_softlexicon", ("frozen",)),
+                         ("resume_ner_chars", _BOTH), ("resume_ner_bigrams", ("frozen",)),
+                         ("resume_ner_softlexicon", ("frozen",)),
+                         ("weibo_ner_chars", _BOTH), ("weibo_ner_bigrams", ("frozen",)),
+                         ("weibo_ner_softlexicon", ("frozen",)),
+                         ("msra_ner_chars", _BOTH), ("msra_ner_bigrams", ("frozen",)),
+                         ("msra_ner_softlexicon", ("frozen",)),
                          ("ud1_pos_bigrams", ("frozen",)), ("sxu_cws_chars", _BOTH),
                          ("chnsenticorp_chars", _BOTH), ("lcqmc_chars", _BOTH)):
     _at = next(i for i, b in enumerate(BENCHMARKS) if b.name == _base)  # right after the entry they come from

@@ -46,6 +46,8 @@ CONFIGS = {
     # the strongest rungs of the ladder (pretrained inputs) with the frozen encoder
     "ner/glyce_pretrained_char_bilstm_crf_pretrained_glyph": (TAGGING["ner"], "raw.txt", "chinese_tagger", {},
                                                               VECTOR_ENV),
+    "ner/glyce_char_bigram_bilstm_crf_pretrained_glyph": (TAGGING["ner"], "raw.txt", "chinese_tagger", {},
+                                                          VECTOR_ENV),
     "ner/glyce_softlexicon_bilstm_crf_pretrained_glyph": (TAGGING["ner"], "raw.txt", "chinese_tagger", {},
                                                           VECTOR_ENV),
     "cws/glyce_pretrained_char_bilstm_crf_pretrained_glyph": (TAGGING["cws"], "raw.txt", "chinese_tagger", {},
