@@ -24,6 +24,7 @@ were computed from; the dev and test sentences appear only under ``restricted_to
 what they contain). A step whose output exists with a manifest of the same inputs and parameters is not redone.
 """
 import gzip
+import io
 import json
 import os
 import subprocess
@@ -121,7 +122,7 @@ def restrict_vectors(source: Path, out: Path, texts: Sequence[Path]) -> Dict:
     """Write the lines of the word2vec text file ``source`` (gzip) whose token is a character bigram of a sentence of
     ``texts`` to ``out`` (gzip, with a ``"<count> <dim>"`` header), and ``out.json``: the source manifest's
     ``inputs``, the source file, and ``restricted_to`` (the texts). Returns that manifest."""
-    from glyce_allennlp.vectors.text import char_bigrams, read_text_lines, sentence_chars
+    from glyce_allennlp.vectors.text import char_bigrams, read_text_lines, reproducible_gzip, sentence_chars
 
     keep = set()
     for text in texts:
@@ -137,7 +138,8 @@ def restrict_vectors(source: Path, out: Path, texts: Sequence[Path]) -> Dict:
                 dim = len(fields) - 1
                 lines.append(line if line.endswith("\n") else line + "\n")
     tmp = out.with_name(out.name + ".tmp")
-    with gzip.open(tmp, "wt", encoding="utf-8") as handle:
+    with reproducible_gzip(tmp, name=out.name[:-3]) as packed, \
+            io.TextIOWrapper(packed, encoding="utf-8", newline="\n") as handle:
         handle.write(f"{len(lines)} {dim or 0}\n")
         handle.writelines(lines)
     os.replace(tmp, out)

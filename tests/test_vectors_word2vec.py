@@ -4,6 +4,7 @@ import gzip
 import json
 import os
 import shutil
+import time
 
 import pytest
 
@@ -12,7 +13,7 @@ from glyce_allennlp.cli import main
 from glyce_allennlp.formats.io import ReaderError
 from glyce_allennlp.vectors.lexicon import read_vector_words
 from glyce_allennlp.vectors.manifest import forbidden_inputs
-from glyce_allennlp.vectors.text import char_bigrams, read_text_lines
+from glyce_allennlp.vectors.text import char_bigrams, file_sha256, read_text_lines
 from glyce_allennlp.vectors.word2vec import train_vectors
 
 RAW = os.path.join(FIXTURES, "vectors", "raw.txt")
@@ -62,10 +63,17 @@ def test_manifest_records_inputs_parameters_and_sizes(trained):
 
 
 def test_one_worker_gives_the_same_files_for_the_same_seed(trained, tmp_path):
+    """Byte for byte (the gzip header holds no time stamp), so the sha256 that manifests and benchmark records keep
+    identifies the vectors: trained again later, the same vectors are the same file."""
     out, _ = trained
+    time.sleep(1.1)  # a header with a time stamp would differ now
     train_vectors(tmp_path, texts=[RAW], segmented=[SEGMENTED], dims={"chars": 6}, **SMALL)
     for kind in ("chars", "bigrams", "words"):
         assert header_and_rows(tmp_path / f"{kind}.vec.gz") == header_and_rows(out / f"{kind}.vec.gz")
+        assert file_sha256(tmp_path / f"{kind}.vec.gz") == file_sha256(out / f"{kind}.vec.gz")
+        with open(tmp_path / f"{kind}.vec.gz", "rb") as handle:
+            header = handle.read(32)
+        assert header[4:8] == bytes(4) and header[10:].startswith(f"{kind}.vec\0".encode())  # mtime 0, the name
 
 
 def test_forbidden_files_are_found_by_path_and_by_content(trained, tmp_path):

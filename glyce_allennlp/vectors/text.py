@@ -4,18 +4,22 @@
   reading (:func:`glyce_allennlp.formats.io.read_lines`: split on ``"\\n"`` only, CRLF accepted, a UTF-8 BOM on line 1
   removed, undecodable bytes or NUL → :class:`~glyce_allennlp.formats.io.ReaderError` ``"{path}:{lineno}: ..."``).
 * :func:`sentence_chars`: the characters of a line as the tagging readers see them (whitespace dropped).
+* :func:`reproducible_gzip`: writes a ``.gz`` file whose bytes depend on its content only (no time stamp), so that
+  its sha256 (kept by the manifests and the benchmark records) identifies the content.
 * :func:`char_bigrams`: the bigram each character starts, ``c_i c_{i+1}``, the last character paired with
   :data:`BIGRAM_END`. The ``char_bigrams`` token indexer and the bigram vectors of ``glyce-allennlp embeddings`` both
   use this function, so every bigram id of a sentence has a pretrained vector whenever that bigram was seen in the
   vectors' text often enough.
 """
+import contextlib
 import gzip
 import hashlib
-from typing import Iterator, List, Sequence, Tuple
+import os
+from typing import BinaryIO, Iterator, List, Optional, Sequence, Tuple
 
 from glyce_allennlp.formats.io import ReaderError, drop_whitespace, read_lines
 
-__all__ = ["BIGRAM_END", "char_bigrams", "sentence_chars", "read_text_lines", "file_sha256"]
+__all__ = ["BIGRAM_END", "char_bigrams", "sentence_chars", "read_text_lines", "file_sha256", "reproducible_gzip"]
 
 #: The right-hand side of the last character's bigram (no character is written like this).
 BIGRAM_END = "</s>"
@@ -62,3 +66,17 @@ def file_sha256(path, uncompressed: bool = False) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+@contextlib.contextmanager
+def reproducible_gzip(path, name: Optional[str] = None) -> Iterator[BinaryIO]:
+    """A binary handle that writes ``path`` gzip-compressed (level 9) with a header holding no time stamp (mtime 0)
+    and the file name ``name`` (default: the name of ``path`` without ``.gz``): the same content written twice gives
+    the same bytes. Python's and gensim's gzip writers put the current time into the header, so two files of the
+    same vectors would have different sha256."""
+    if name is None:
+        name = os.path.basename(str(path))
+        name = name[:-3] if name.endswith(".gz") else name
+    with open(path, "wb") as raw, gzip.GzipFile(filename=name, mode="wb", fileobj=raw, compresslevel=9,
+                                                mtime=0) as packed:
+        yield packed

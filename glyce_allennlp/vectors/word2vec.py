@@ -26,7 +26,7 @@ from multiprocessing import Pool
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 from glyce_allennlp.vectors.manifest import describe_input, write_manifest
-from glyce_allennlp.vectors.text import char_bigrams, read_text_lines, sentence_chars
+from glyce_allennlp.vectors.text import char_bigrams, read_text_lines, reproducible_gzip, sentence_chars
 
 __all__ = ["KINDS", "MANIFEST_NAME", "vector_file_name", "train_vectors"]
 
@@ -153,7 +153,11 @@ def _train_one(corpus_file: str, out_file: str, dim: int, params: Dict, workers:
         raise ValueError(f"no {kind} occurs min_count={params['min_count']} times in the input: nothing to train")
     model.train(corpus_file=corpus_file, total_examples=model.corpus_count, total_words=model.corpus_total_words,
                 epochs=params["epochs"], callbacks=[_epoch_bar(params["epochs"], f"training {kind}", progress)])
-    model.wv.save_word2vec_format(out_file, binary=False)  # gzip-compressed by the .gz name
+    plain = os.path.join(os.path.dirname(corpus_file), f"{kind}.vec")  # the temporary folder of the corpus
+    model.wv.save_word2vec_format(plain, binary=False)
+    with open(plain, "rb") as source, reproducible_gzip(out_file) as target:
+        shutil.copyfileobj(source, target, 1 << 20)
+    os.remove(plain)
     return {"file": os.path.basename(out_file), "dim": dim, "vocabulary_size": len(model.wv),
             "training_tokens": int(model.corpus_total_words), "bytes": os.path.getsize(out_file),
             "seconds": round(time.time() - start, 1)}
