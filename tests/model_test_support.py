@@ -2,9 +2,10 @@
 
 :class:`GlyceModelTestCase` is AllenNLP's ``ModelTestCase`` (``allennlp.common.testing``) with a stricter gradient
 check: besides "every trainable parameter has a gradient that is not all zero" (AllenNLP's check, with dropout off,
-after one backward pass of the loss on the first validation batch), every gradient must be finite. No parameter of
-the tested models is exempt (``gradients_to_ignore`` is never used): the auxiliary glyph classifier learns through
-the ``glyce_aux_loss`` wrapper's λ > 0; the CRF's ``_constraint_mask`` is a frozen parameter (AllenNLP checks that it
+after one backward pass of the loss on the first validation batch), every gradient must be finite. One parameter of
+the tested models is exempt (``gradients_to_ignore``): the biaffine parser's arc-score bias, which its softmax loss
+cannot see (tests/test_model_glyce_word.py says why). The auxiliary glyph classifier learns through the
+``glyce_aux_loss`` wrapper's λ > 0; the CRF's ``_constraint_mask`` is a frozen parameter (AllenNLP checks that it
 gets no gradient).
 ``ensure_model_can_train_save_and_load`` then trains the config, saves, loads and compares the two models' outputs.
 

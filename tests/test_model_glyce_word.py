@@ -21,7 +21,11 @@ class TestGlyceWordInBiaffineParser(GlyceModelTestCase):
         self.set_up_model(config, validation, seed=13)
 
     def test_every_parameter_learns_and_save_load_gives_the_same_outputs(self):
-        model, loaded = self.ensure_model_can_train_save_and_load(self.param_file, tolerance=0, seed=13)
+        # The parser's arc loss is a log-softmax over the heads of each word, unchanged when one constant is added to
+        # every arc score: the arc attention's scalar bias gets a gradient of exactly zero up to rounding (all zero
+        # on some runs), which allennlp-models' own parser test ignores too. Every other parameter is checked.
+        model, loaded = self.ensure_model_can_train_save_and_load(
+            self.param_file, tolerance=0, seed=13, gradients_to_ignore={"model.arc_attention._bias"})
         embedder = loaded.model.text_field_embedder.token_embedder_glyce
         assert type(embedder).__name__ == "GlyceWordEmbedder"
 
