@@ -20,7 +20,8 @@ the others keep their earlier entries (each entry records its date, machine and 
 
 The ladder: the entries ``<dataset>_chars``, ``_bigrams`` and ``_softlexicon`` above a dataset's char-ID entry train
 the pairs of configs with pretrained inputs (:data:`RUNGS`): pretrained character vectors, + character-bigram vectors,
-+ SoftLexicon. Their vectors and lexicons live in a folder outside the repository (``--vectors``, default
++ SoftLexicon; the NER datasets' ``<dataset>_tencent_chars`` trains the pretrained-char pair on the Tencent character
+vectors of the data folder instead of ours (fewer characters: the case glyph vectors exist for). Their vectors and lexicons live in a folder outside the repository (``--vectors``, default
 ``$GLYCE_HOME/bench-vectors``), built by ``--prepare-vectors`` from unlabelled text and each dataset's training
 sentences (benchmarks/vectors.py says what goes where). Before a benchmark runs, the manifests of every file its configs read are
 checked against its dev and test files: a file computed from them (or without a manifest) refuses the benchmark, and
@@ -281,10 +282,13 @@ for _after, _bases, _config in (("msra_ner", ("resume_ner", "weibo_ner", "msra_n
 # The ladder: each rung adds a pretrained input to both models of the pair (benchmarks/vectors.py). The configs of a
 # rung are "<task>/[ud_]<config>_<model>" and "<task>/[ud_]glyce_<config>_<model>".
 RUNGS = (("chars", "+ pretrained chars", "pretrained_char", ("chars",)),
+         ("tencent_chars", "+ Tencent pretrained chars", "pretrained_char", ("tencent_chars",)),
          ("bigrams", "+ pretrained chars + bigrams", "char_bigram", ("chars", "bigrams")),
          ("softlexicon", "+ pretrained chars + bigrams + SoftLexicon", "softlexicon", ("chars", "bigrams", "lexicon")))
 INPUT_NOTES = {
     "chars": "character vectors: 200-d, word2vec on unlabelled text (Weibo posts + CLUECorpusSmall sample)",
+    "tencent_chars": "character vectors: the 4,758 200-d Tencent AI Lab character vectors of the data folder "
+                     "(pretrained/tencent_char_200d, trained by Tencent on its own corpus), in place of ours",
     "bigrams": "bigram vectors: 50-d, word2vec on the same text + the training sentences (min count 2)",
     "lexicon": "SoftLexicon: jieba's dictionary words that have a 100-d word vector (same unlabelled text), weighted "
                "by their counts in the training sentences",
@@ -327,9 +331,9 @@ BENCHMARKS.insert(next(i for i, b in enumerate(BENCHMARKS) if b.name == "ud1_dep
     get="data/other/sxu/{train,test}.txt of github.com/hankcs/multi-criteria-cws (SIGHAN 2008 bakeoff, SXU)",
     notes=f"No dev split: the last {SXU_DEV_LINES:,} lines of train.txt (about 10 %) are held out as dev; "
           f"word F1 = span F1 of the BMES tags."))
-for _base, _model, _rung_keys in (("resume_ner", "bilstm_crf", ("chars", "bigrams", "softlexicon")),
-                                  ("weibo_ner", "bilstm_crf", ("chars", "bigrams", "softlexicon")),
-                                  ("msra_ner", "bilstm_crf", ("chars", "bigrams", "softlexicon")),
+_NER_RUNGS = ("chars", "tencent_chars", "bigrams", "softlexicon")
+for _base, _model, _rung_keys in (("resume_ner", "bilstm_crf", _NER_RUNGS), ("weibo_ner", "bilstm_crf", _NER_RUNGS),
+                                  ("msra_ner", "bilstm_crf", _NER_RUNGS),
                                   ("ud1_pos", "bilstm_crf", ("chars", "bigrams")),
                                   ("sxu_cws", "bilstm_crf", ("chars", "bigrams", "softlexicon")),
                                   ("chnsenticorp", "bilstm", ("chars",)),
@@ -364,11 +368,12 @@ for _base, _encoders in (("resume_ner", _BOTH), ("weibo_ner", _BOTH), ("msra_ner
                          ("sxu_cws", _BOTH), ("chnsenticorp", _BOTH), ("lcqmc", _BOTH),
                          ("resume_ner_fast", ("frozen",)), ("weibo_ner_fast", ("frozen",)),
                          ("msra_ner_fast", ("frozen",)),
-                         ("resume_ner_chars", _BOTH), ("resume_ner_bigrams", ("frozen",)),
-                         ("resume_ner_softlexicon", ("frozen",)),
-                         ("weibo_ner_chars", _BOTH), ("weibo_ner_bigrams", ("frozen",)),
-                         ("weibo_ner_softlexicon", ("frozen",)),
-                         ("msra_ner_chars", _BOTH), ("msra_ner_bigrams", ("frozen",)),
+                         ("resume_ner_chars", _BOTH), ("resume_ner_tencent_chars", ("frozen",)),
+                         ("resume_ner_bigrams", ("frozen",)), ("resume_ner_softlexicon", ("frozen",)),
+                         ("weibo_ner_chars", _BOTH), ("weibo_ner_tencent_chars", ("frozen",)),
+                         ("weibo_ner_bigrams", ("frozen",)), ("weibo_ner_softlexicon", ("frozen",)),
+                         ("msra_ner_chars", _BOTH), ("msra_ner_tencent_chars", ("frozen",)),
+                         ("msra_ner_bigrams", ("frozen",)),
                          ("msra_ner_softlexicon", ("frozen",)),
                          ("ud1_pos_bigrams", ("frozen",)), ("sxu_cws_chars", _BOTH),
                          ("chnsenticorp_chars", _BOTH), ("lcqmc_chars", _BOTH)):
@@ -1132,7 +1137,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             print(f"REFUSED {bench.name}: {error}", file=sys.stderr)
             refused.append(bench.name)
             continue
-        char_vectors = vectors.paths(bench.ladder_key)["CHAR_VECTORS"]
+        char_vectors = vectors.paths(bench.ladder_key, bench.inputs)["CHAR_VECTORS"]
         vector_chars = str(char_vectors) if bench.spans and char_vectors.exists() else None
         if max_train:
             blocks = _blocks(Path(files["train"]))[:max_train]
@@ -1272,15 +1277,17 @@ def prepare_vectors(benches: Sequence[Benchmark], data: Path, workdir: Path, vec
             vectors.prepare_dataset(bench.ladder_key, files, bench.text_format, data, inputs, log, REPO)
         else:
             vectors.prepare_general(data, log, REPO)
-        paths = vectors.environment(bench.ladder_key, inputs)
-        try:
-            check_inputs([paths[v] for kind in inputs for v in INPUT_VARIABLES[kind]],
-                         forbidden_files(files, vectors.root / bench.ladder_key))
-        except ForbiddenInput as error:
-            log(f"REFUSED {bench.ladder_key}: {error}")
-            status = 3
-            continue
-        log(f"{bench.ladder_key}: " + ", ".join(f"{k}={v}" for k, v in paths.items()))
+        # each entry checks its own files (two entries of a dataset may read other character vectors)
+        for entry in (b for b in benches if b.ladder_key == bench.ladder_key and b.inputs):
+            paths = vectors.environment(bench.ladder_key, entry.inputs)
+            try:
+                check_inputs([paths[v] for kind in entry.inputs for v in INPUT_VARIABLES[kind]],
+                             forbidden_files(files, vectors.root / bench.ladder_key))
+            except ForbiddenInput as error:
+                log(f"REFUSED {entry.name}: {error}")
+                status = 3
+                continue
+            log(f"{entry.name}: " + ", ".join(f"{k}={v}" for k, v in paths.items()))
     return status
 
 

@@ -18,6 +18,9 @@ Everything lives in a vectors folder outside the repository (``run.py --vectors`
     <dataset>/lexicon.tsv, lexicon.tsv.json      the SoftLexicon lexicon: the words of jieba's dictionary that have
                                                  a word vector, counted on the training sentences, restricted to
                                                  the words that occur in the dataset's sentences
+    tencent/chars.vec.gz, chars.vec.gz.json      a copy of the data folder's Tencent character vectors
+                                                 (TENCENT_CHARS: 4,758 × 200-d, trained by Tencent AI Lab on its own
+                                                 web/news corpus), checked against TENCENT_CHARS_SHA256
 
 Each file has a manifest (``glyce_allennlp.vectors.manifest``): its ``inputs`` are the files the vectors or counts
 were computed from; the dev and test sentences appear only under ``restricted_to`` (which rows a file keeps, not
@@ -42,8 +45,13 @@ GENERAL = {"kinds": ["chars", "words"], "dims": {"chars": 200, "words": 100}, "m
            "epochs": 5, "sg": 1, "negative": 5, "seed": 13}
 BIGRAMS = {"kinds": ["bigrams"], "dims": {"bigrams": 50}, "min_count": 2, "window": 5, "epochs": 5, "sg": 1,
            "negative": 5, "seed": 13}
-# the inputs a config can read, and the environment variables that name them
-INPUT_VARIABLES = {"chars": ("CHAR_VECTORS",), "bigrams": ("BIGRAM_VECTORS",),
+# pretrained character vectors trained elsewhere (relative to the data folder; its SOURCE.txt says where from), and
+# the sha256 that SOURCE.txt records for it
+TENCENT_CHARS = "pretrained/tencent_char_200d/tencent_char_200d.vec.gz"
+TENCENT_CHARS_SHA256 = "6e48968a57f39542e4c8b8baba0f29cd48f5f770b0b2f970b844782c37677b93"
+# the inputs a config can read, and the environment variables that name them ("tencent_chars": the Tencent character
+# vectors in place of ours, read through the same variable)
+INPUT_VARIABLES = {"chars": ("CHAR_VECTORS",), "tencent_chars": ("CHAR_VECTORS",), "bigrams": ("BIGRAM_VECTORS",),
                    "lexicon": ("LEXICON_FILE", "WORD_VECTORS")}
 
 
@@ -196,9 +204,15 @@ class VectorFolder:
     def general(self) -> Path:
         return self.root / "general"
 
-    def paths(self, dataset: str) -> Dict[str, Path]:
-        """Environment variable → file, for every input a config can read."""
-        return {"CHAR_VECTORS": self.general / "chars.vec.gz", "WORD_VECTORS": self.general / "words.vec.gz",
+    @property
+    def tencent_chars(self) -> Path:
+        return self.root / "tencent" / "chars.vec.gz"
+
+    def paths(self, dataset: str, inputs: Sequence[str] = ()) -> Dict[str, Path]:
+        """Environment variable → file, for every input a config can read; the character vectors are the Tencent
+        ones when ``inputs`` has ``"tencent_chars"``, else ours."""
+        chars = self.tencent_chars if "tencent_chars" in inputs else self.general / "chars.vec.gz"
+        return {"CHAR_VECTORS": chars, "WORD_VECTORS": self.general / "words.vec.gz",
                 "BIGRAM_VECTORS": self.root / dataset / "bigrams.vec.gz",
                 "LEXICON_FILE": self.root / dataset / "lexicon.tsv"}
 
@@ -207,7 +221,7 @@ class VectorFolder:
         read ``inputs`` (of ``"chars"``, ``"bigrams"``, ``"lexicon"``)."""
         from glyce_allennlp import vector_dim
 
-        paths = self.paths(dataset)
+        paths = self.paths(dataset, inputs)
         env = {}
         for kind in inputs:
             for variable in INPUT_VARIABLES[kind]:
@@ -219,7 +233,7 @@ class VectorFolder:
         return env
 
     def missing(self, dataset: str, inputs: Sequence[str]) -> List[str]:
-        paths = self.paths(dataset)
+        paths = self.paths(dataset, inputs)
         return [str(paths[v]) for kind in inputs for v in INPUT_VARIABLES[kind] if not paths[v].exists()]
 
     # -------------------------------------------------------------------------------------------- building
@@ -230,10 +244,40 @@ class VectorFolder:
             return
         _run(_embeddings_command(self.general, inputs, GENERAL), log, cwd)
 
+    def prepare_tencent_chars(self, data: Path, log: Callable[[str], None]) -> None:
+        """Copy the data folder's Tencent character vectors to :attr:`tencent_chars` with a manifest (their input:
+        the file itself; what Tencent trained them on is not ours to list, see its SOURCE.txt), after checking the
+        file's sha256 against :data:`TENCENT_CHARS_SHA256`."""
+        import shutil
+
+        source = data / TENCENT_CHARS
+        if not source.exists():
+            raise FileNotFoundError(f"{source} is missing: the Tencent character vectors come with the data folder "
+                                    f"(see {source.parent / 'SOURCE.txt'})")
+        record = describe_input(source, source_notes=str(source.parent / "SOURCE.txt"))
+        if record["sha256"] != TENCENT_CHARS_SHA256:
+            raise ValueError(f"{source}: sha256 {record['sha256']}, but its SOURCE.txt records "
+                             f"{TENCENT_CHARS_SHA256}: another file than the one the benchmarks describe")
+        out, manifest_file = self.tencent_chars, Path(str(self.tencent_chars) + ".json")
+        if out.exists() and manifest_file.exists() and describe_input(out)["sha256"] == record["sha256"]:
+            log(f"vectors: {out} is up to date")
+            return
+        log(f"vectors: {out} = a copy of {source}")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, out)
+        write_manifest({"kind": "pretrained character vectors trained elsewhere (a copy; benchmarks/vectors.py)",
+                        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "inputs": [record], "source": record},
+                       manifest_file)
+
     def prepare_dataset(self, dataset: str, files: Dict[str, str], fmt: str, data: Path, inputs: Sequence[str],
                         log: Callable[[str], None], cwd: Path) -> None:
-        """Build the bigram vectors and the lexicon of ``dataset`` that ``inputs`` need (the general vectors first)."""
-        self.prepare_general(data, log, cwd)
+        """Build the bigram vectors and the lexicon of ``dataset`` that ``inputs`` need (the general vectors first,
+        unless ``inputs`` read none of them; the copy of the Tencent character vectors when ``inputs`` has
+        ``"tencent_chars"``)."""
+        if set(inputs) & {"chars", "bigrams", "lexicon"}:
+            self.prepare_general(data, log, cwd)
+        if "tencent_chars" in inputs:
+            self.prepare_tencent_chars(data, log)
         folder = self.root / dataset
         texts = dataset_texts(files, fmt, folder)
         all_texts = [texts["train"], texts["dev"], texts["test"]]

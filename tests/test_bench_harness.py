@@ -292,6 +292,11 @@ def test_ladder_entries_cover_the_datasets_with_their_rungs():
     names = {b.name for b in run.BENCHMARKS}
     for dataset in ("resume_ner", "weibo_ner", "msra_ner", "sxu_cws"):
         assert {dataset, f"{dataset}_chars", f"{dataset}_bigrams", f"{dataset}_softlexicon"} <= names
+    bench = {b.name: b for b in run.BENCHMARKS}
+    for dataset in ("resume_ner", "weibo_ner", "msra_ner"):  # the Tencent vectors: the pretrained-char configs
+        tencent, chars = bench[f"{dataset}_tencent_chars"], bench[f"{dataset}_chars"]
+        assert tencent.configs == chars.configs and tencent.inputs == ("tencent_chars",)
+        assert tencent.ladder_key == dataset and tencent.rung != chars.rung
     assert {"ud1_pos", "ud1_pos_chars", "ud1_pos_bigrams", "chnsenticorp_chars", "lcqmc_chars"} <= names
     bench = {b.name: b for b in run.BENCHMARKS}
     assert bench["weibo_ner_softlexicon"].configs == ("ner/softlexicon_bilstm_crf", "ner/glyce_softlexicon_bilstm_crf")
@@ -391,6 +396,38 @@ def test_vector_environment_names_each_input_and_reads_the_sizes_from_the_files(
     assert env["BIGRAM_VECTORS"] == str(tmp_path / "weibo_ner" / "bigrams.vec.gz") and env["BIGRAM_DIM"] == ""
     assert env["LEXICON_FILE"] == str(tmp_path / "weibo_ner" / "lexicon.tsv")
     assert folder.missing("weibo_ner", ["chars", "bigrams"]) == [str(tmp_path / "weibo_ner" / "bigrams.vec.gz")]
+    # the Tencent rung reads its own copy through the same variable
+    assert folder.missing("weibo_ner", ["tencent_chars"]) == [str(tmp_path / "tencent" / "chars.vec.gz")]
+    (tmp_path / "tencent").mkdir()
+    (tmp_path / "tencent" / "chars.vec.gz").write_bytes((tmp_path / "general" / "chars.vec.gz").read_bytes())
+    assert folder.environment("weibo_ner", ["tencent_chars"]) == {
+        "CHAR_VECTORS": str(tmp_path / "tencent" / "chars.vec.gz"), "CHAR_DIM": "4"}
+
+
+def test_tencent_vectors_are_copied_with_a_manifest_only_when_their_sha256_is_the_recorded_one(tmp_path, monkeypatch):
+    import vectors
+    from vectors import VectorFolder, check_inputs
+
+    data = tmp_path / "data"
+    source = data / vectors.TENCENT_CHARS
+    folder, logged = VectorFolder(tmp_path / "vec"), []
+    with pytest.raises(FileNotFoundError, match="SOURCE.txt"):
+        folder.prepare_tencent_chars(data, logged.append)
+    source.parent.mkdir(parents=True)
+    source.write_bytes(open(os.path.join(FIXTURES, "vectors", "bigrams.vec.gz"), "rb").read())
+    with pytest.raises(ValueError, match="another file"):  # not the file SOURCE.txt describes
+        folder.prepare_tencent_chars(data, logged.append)
+    assert not folder.tencent_chars.exists()
+    monkeypatch.setattr(vectors, "TENCENT_CHARS_SHA256", hashlib.sha256(source.read_bytes()).hexdigest())
+    folder.prepare_tencent_chars(data, logged.append)
+    assert folder.tencent_chars.read_bytes() == source.read_bytes()
+    manifest = json.loads((tmp_path / "vec" / "tencent" / "chars.vec.gz.json").read_text())
+    assert [r["path"] for r in manifest["inputs"]] == [str(source)]
+    assert manifest["inputs"][0]["sha256"] == vectors.TENCENT_CHARS_SHA256
+    (tmp_path / "test.txt").write_text("张伟在北京\n", encoding="utf-8")
+    check_inputs([folder.tencent_chars], [tmp_path / "test.txt"])  # has a manifest, no evaluation file in it
+    folder.prepare_tencent_chars(data, logged.append)
+    assert logged[-1].endswith("is up to date")
 
 
 def test_a_benchmark_whose_vectors_saw_its_test_file_is_refused_loudly(tmp_path, monkeypatch, capsys):
@@ -613,9 +650,10 @@ def test_pretrained_glyph_entries_train_the_glyce_config_variant_against_the_sam
                 (source.overrides, source.files, source.prepare, source.inputs, source.ladder_key)
             assert (entry.task, entry.metric, entry.label_fields, entry.spans) == \
                 (source.task, source.metric, source.label_fields, source.spans)
-    for rung in ("resume_ner_chars", "resume_ner_bigrams", "resume_ner_softlexicon", "weibo_ner_chars",
-                 "weibo_ner_bigrams", "weibo_ner_softlexicon", "msra_ner_chars", "msra_ner_bigrams",
-                 "msra_ner_softlexicon", "ud1_pos_bigrams", "sxu_cws_chars", "chnsenticorp_chars",
+    for rung in ("resume_ner_chars", "resume_ner_tencent_chars", "resume_ner_bigrams", "resume_ner_softlexicon",
+                 "weibo_ner_chars", "weibo_ner_tencent_chars", "weibo_ner_bigrams", "weibo_ner_softlexicon",
+                 "msra_ner_chars", "msra_ner_tencent_chars", "msra_ner_bigrams", "msra_ner_softlexicon",
+                 "ud1_pos_bigrams", "sxu_cws_chars", "chnsenticorp_chars",
                  "lcqmc_chars"):
         entry = bench[f"{rung}_pretrained_glyph"]
         assert entry.baseline_from == rung and entry.glyph_encoder == "frozen"
