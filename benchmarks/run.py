@@ -21,8 +21,8 @@ the others keep their earlier entries (each entry records its date, machine and 
 The ladder: the entries ``<dataset>_chars``, ``_bigrams`` and ``_softlexicon`` above a dataset's char-ID entry train
 the pairs of configs with pretrained inputs (:data:`RUNGS`): pretrained character vectors, + character-bigram vectors,
 + SoftLexicon; the NER datasets' ``<dataset>_tencent_chars`` trains the pretrained-char pair on the Tencent character
-vectors of the data folder instead of ours (fewer characters: the case glyph vectors exist for). Their vectors and lexicons live in a folder outside the repository (``--vectors``, default
-``$GLYCE_HOME/bench-vectors``), built by ``--prepare-vectors`` from unlabelled text and each dataset's training
+vectors of the data folder instead of ours (fewer characters: the case glyph vectors exist for). Their vectors and
+lexicons live in a folder outside the repository (``--vectors``, default ``$GLYCE_HOME/bench-vectors``), built by ``--prepare-vectors`` from unlabelled text and each dataset's training
 sentences (benchmarks/vectors.py says what goes where). Before a benchmark runs, the manifests of every file its configs read are
 checked against its dev and test files: a file computed from them (or without a manifest) refuses the benchmark, and
 the command exits with status 3. Every entry also reports how many test items occur verbatim in the training file and
