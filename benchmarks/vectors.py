@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence
 
 from glyce_allennlp.vectors.manifest import describe_input, forbidden_inputs, read_manifest, write_manifest
+from glyce_allennlp.vectors.text import file_sha256
 
 # unlabelled text (relative to the data folder): the general vectors and every bigram training start from it
 GENERAL_TEXTS = ("raw_text/weibo_ced/weibo_ced_text.txt.gz",
@@ -259,14 +260,14 @@ class VectorFolder:
             raise ValueError(f"{source}: sha256 {record['sha256']}, but its SOURCE.txt records "
                              f"{TENCENT_CHARS_SHA256}: another file than the one the benchmarks describe")
         out, manifest_file = self.tencent_chars, Path(str(self.tencent_chars) + ".json")
-        if out.exists() and manifest_file.exists() and describe_input(out)["sha256"] == record["sha256"]:
+        if out.exists() and manifest_file.exists() and file_sha256(out) == record["sha256"]:
             log(f"vectors: {out} is up to date")
             return
         log(f"vectors: {out} = a copy of {source}")
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, out)
         write_manifest({"kind": "pretrained character vectors trained elsewhere (a copy; benchmarks/vectors.py)",
-                        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "inputs": [record], "source": record},
+                        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "inputs": [record]},
                        manifest_file)
 
     def prepare_dataset(self, dataset: str, files: Dict[str, str], fmt: str, data: Path, inputs: Sequence[str],
