@@ -298,7 +298,6 @@ def test_ladder_entries_cover_the_datasets_with_their_rungs():
         assert tencent.configs == chars.configs and tencent.inputs == ("tencent_chars",)
         assert tencent.ladder_key == dataset and tencent.rung != chars.rung
     assert {"ud1_pos", "ud1_pos_chars", "ud1_pos_bigrams", "chnsenticorp_chars", "lcqmc_chars"} <= names
-    bench = {b.name: b for b in run.BENCHMARKS}
     assert bench["weibo_ner_softlexicon"].configs == ("ner/softlexicon_bilstm_crf", "ner/glyce_softlexicon_bilstm_crf")
     assert bench["weibo_ner_softlexicon"].inputs == ("chars", "bigrams", "lexicon")
     assert bench["ud1_pos_bigrams"].configs == ("pos/ud_char_bigram_bilstm_crf", "pos/ud_glyce_char_bigram_bilstm_crf")
