@@ -375,7 +375,7 @@ for _base, _encoders in (("resume_ner", _BOTH), ("weibo_ner", _BOTH), ("msra_ner
                          ("msra_ner_chars", _BOTH), ("msra_ner_tencent_chars", ("frozen",)),
                          ("msra_ner_bigrams", ("frozen",)),
                          ("msra_ner_softlexicon", ("frozen",)),
-                         ("ud1_pos_bigrams", ("frozen",)), ("sxu_cws_chars", _BOTH),
+                         ("ud1_pos_bigrams", ("frozen",)), ("sxu_cws_chars", _BOTH), ("sxu_cws_bigrams", ("frozen",)),
                          ("chnsenticorp_chars", _BOTH), ("lcqmc_chars", _BOTH)):
     _at = next(i for i, b in enumerate(BENCHMARKS) if b.name == _base)  # right after the entry they come from
     BENCHMARKS[_at + 1:_at + 1] = [_pretrained_glyph(BENCHMARKS[_at], e) for e in _encoders]

@@ -652,7 +652,7 @@ def test_pretrained_glyph_entries_train_the_glyce_config_variant_against_the_sam
     for rung in ("resume_ner_chars", "resume_ner_tencent_chars", "resume_ner_bigrams", "resume_ner_softlexicon",
                  "weibo_ner_chars", "weibo_ner_tencent_chars", "weibo_ner_bigrams", "weibo_ner_softlexicon",
                  "msra_ner_chars", "msra_ner_tencent_chars", "msra_ner_bigrams", "msra_ner_softlexicon",
-                 "ud1_pos_bigrams", "sxu_cws_chars", "chnsenticorp_chars",
+                 "ud1_pos_bigrams", "sxu_cws_chars", "sxu_cws_bigrams", "chnsenticorp_chars",
                  "lcqmc_chars"):
         entry = bench[f"{rung}_pretrained_glyph"]
         assert entry.baseline_from == rung and entry.glyph_encoder == "frozen"

@@ -52,6 +52,8 @@ CONFIGS = {
                                                           VECTOR_ENV),
     "cws/glyce_pretrained_char_bilstm_crf_pretrained_glyph": (TAGGING["cws"], "raw.txt", "chinese_tagger", {},
                                                               VECTOR_ENV),
+    "cws/glyce_char_bigram_bilstm_crf_pretrained_glyph": (TAGGING["cws"], "raw.txt", "chinese_tagger", {},
+                                                          VECTOR_ENV),
     "pos/ud_glyce_char_bigram_bilstm_crf_pretrained_glyph": (TAGGING["pos"], "raw.txt", "chinese_tagger", {},
                                                              VECTOR_ENV),
     "classification/glyce_pretrained_char_bilstm_pretrained_glyph": (SENTENCES["classification"],

@@ -209,7 +209,7 @@ def baseline_of(glyce_config):
 def test_the_pretrained_glyph_configs_cover_every_glyph_comparison_of_the_benchmarks():
     frozen_rungs = {"ner/glyce_pretrained_char_bilstm_crf", "ner/glyce_char_bigram_bilstm_crf",
                     "ner/glyce_softlexicon_bilstm_crf",
-                    "cws/glyce_pretrained_char_bilstm_crf",
+                    "cws/glyce_pretrained_char_bilstm_crf", "cws/glyce_char_bigram_bilstm_crf",
                     "pos/ud_glyce_char_bigram_bilstm_crf", "classification/glyce_pretrained_char_bilstm",
                     "pair/glyce_pretrained_char_bimpm", "ner/glyce_bilstm_crf_fast"}
     char_id = {"ner/glyce_bilstm_crf", "cws/glyce_bilstm_crf", "pos/ud_glyce_bilstm_crf", "classification/glyce_bilstm",
