@@ -18,16 +18,17 @@ the others keep their earlier entries (each entry records its date, machine and 
     python benchmarks/run.py --only resume_ner --resume # reuse/recover the runs already in --workdir
     python benchmarks/run.py --tune weibo_ner --variants default proj100 --seeds 13 --epochs 20   # dev only
 
-The ladder: the entries ``<dataset>_chars``, ``_bigrams`` and ``_softlexicon`` above a dataset's char-ID entry train
-the pairs of configs with pretrained inputs (:data:`RUNGS`): pretrained character vectors, + character-bigram vectors,
-+ SoftLexicon; the NER datasets' ``<dataset>_tencent_chars`` trains the pretrained-char pair on the Tencent character
+The ladder: the entries ``<dataset>_chars``, ``_bigrams`` and ``_softlexicon`` above a dataset's char-ID entry train the
+pairs of configs with pretrained inputs (:data:`RUNGS`): pretrained character vectors, + character-bigram vectors, +
+SoftLexicon; the NER datasets' ``<dataset>_tencent_chars`` trains the pretrained-char pair on the Tencent character
 vectors of the data folder instead of ours (fewer characters: the case glyph vectors exist for). Their vectors and
-lexicons live in a folder outside the repository (``--vectors``, default ``$GLYCE_HOME/bench-vectors``), built by ``--prepare-vectors`` from unlabelled text and each dataset's training
-sentences (benchmarks/vectors.py says what goes where). Before a benchmark runs, the manifests of every file its configs read are
-checked against its dev and test files: a file computed from them (or without a manifest) refuses the benchmark, and
-the command exits with status 3. Every entry also reports how many test items occur verbatim in the training file and
-the metric without them; NER entries the F1 on test entities with a character that has no pretrained vector, Weibo
-entries the named (NAM) and nominal (NOM) mentions apart.
+lexicons live in a folder outside the repository (``--vectors``, default ``$GLYCE_HOME/bench-vectors``), built by
+``--prepare-vectors`` from unlabelled text and each dataset's training sentences (benchmarks/vectors.py says what goes
+where). Before a benchmark runs, the manifests of every file its configs read are checked against its dev and test
+files: a file computed from them (or without a manifest) refuses the benchmark, and the command exits with status 3.
+Every entry also reports how many test items occur verbatim in the training file and the metric without them; NER
+entries the F1 on test entities with a character that has no pretrained vector, Weibo entries the named (NAM) and
+nominal (NOM) mentions apart.
 
     python benchmarks/run.py --prepare-vectors --only weibo_ner_softlexicon --vectors /data/glyce-vectors
     python benchmarks/run.py --only weibo_ner weibo_ner_chars weibo_ner_bigrams weibo_ner_softlexicon \
@@ -375,7 +376,8 @@ for _base, _encoders in (("resume_ner", _BOTH), ("weibo_ner", _BOTH), ("msra_ner
                          ("msra_ner_chars", _BOTH), ("msra_ner_tencent_chars", ("frozen",)),
                          ("msra_ner_bigrams", ("frozen",)),
                          ("msra_ner_softlexicon", ("frozen",)),
-                         ("ud1_pos_bigrams", ("frozen",)), ("sxu_cws_chars", _BOTH), ("sxu_cws_bigrams", ("frozen",)),
+                         ("ud1_pos_bigrams", ("frozen",)), ("sxu_cws_chars", _BOTH),
+                         ("sxu_cws_bigrams", ("frozen",)),
                          ("chnsenticorp_chars", _BOTH), ("lcqmc_chars", _BOTH)):
     _at = next(i for i, b in enumerate(BENCHMARKS) if b.name == _base)  # right after the entry they come from
     BENCHMARKS[_at + 1:_at + 1] = [_pretrained_glyph(BENCHMARKS[_at], e) for e in _encoders]
