@@ -1,5 +1,7 @@
+import atexit
 import logging
 import os
+import shutil
 import tempfile
 
 # One torch/BLAS thread per process: tests start `allennlp` subprocesses beside the pytest process, and on a small
@@ -17,6 +19,8 @@ from glyce_allennlp.glyph.fonts import font_dir
 
 os.environ.setdefault("GLYCE_FONT_DIR", str(font_dir()))
 os.environ["GLYCE_HOME"] = tempfile.mkdtemp(prefix="glyce-test-home-")
+# Each pytest process (the main one and every xdist worker) removes its own cache folder when it exits.
+atexit.register(shutil.rmtree, os.environ["GLYCE_HOME"], ignore_errors=True)
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIXTURES = os.path.join(REPO, "fixtures")

@@ -10,6 +10,7 @@
 * ``reliability_worker_probe``: a trainer callback (``--include-package reliability_support``) that writes, per
   worker, what the distributed test checks (weights digest, glyph table, vocabulary, losses).
 """
+import atexit
 import functools
 import hashlib
 import json
@@ -63,7 +64,9 @@ def allennlp_cli(*args: str) -> List[str]:
 
 @functools.lru_cache(maxsize=None)
 def _session_dir() -> Path:
-    return Path(tempfile.mkdtemp(prefix="glyce-reliability-"))
+    folder = tempfile.mkdtemp(prefix="glyce-reliability-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return Path(folder)
 
 
 def user_font_path() -> str:

@@ -39,11 +39,11 @@ _EMPTY_ARCHIVE_THROUGH_ALLENNLP = """
 import sys, tempfile
 {imports}
 from allennlp.models.archival import load_archive
-empty = tempfile.NamedTemporaryFile(suffix=".tar.gz", delete=False).name
-try:
-    load_archive(empty)
-except Exception as error:
-    print(type(error).__module__ + "." + type(error).__name__)
+with tempfile.NamedTemporaryFile(suffix=".tar.gz") as empty:
+    try:
+        load_archive(empty.name)
+    except Exception as error:
+        print(type(error).__module__ + "." + type(error).__name__)
 """
 
 
