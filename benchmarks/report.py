@@ -155,7 +155,7 @@ def _ladder_rows(entries: List[Dict]) -> List[str]:
             cells.append(_pair(entry, "novec_entity_f1", "novec_gold_entities"))
         cells += [_pair(entry, f"{g}_entity_f1", f"{g}_gold_entities") for g in groups]
         epochs = ",".join(map(str, _epochs(entry)))
-        cells += [_ratio(c["epoch_time_ratio"]), _ratio(c["prediction_throughput_ratio"]),
+        cells += [_epoch_ratio(c), _ratio(c["prediction_throughput_ratio"]),
                   (", ".join(map(str, glyce["seeds"])) or "–") + (f" · {epochs} epochs" if epochs else "")]
         lines.append("| " + " | ".join(cells) + " |")
     return lines

@@ -717,7 +717,8 @@ def test_report_compares_scratch_frozen_and_finetuned_glyph_encoders_with_timed_
                "weibo_ner_softlexicon_pretrained_glyph": _glyph_entry(run, "weibo_ner_softlexicon_pretrained_glyph",
                                                                       0.60, 0.61, timed=(1.0, 1.2),
                                                                       side_by_side=False),
-               "weibo_ner_chars": _glyph_entry(run, "weibo_ner_chars", 0.50, 0.52)}
+               "weibo_ner_chars": _glyph_entry(run, "weibo_ner_chars", 0.50, 0.52),
+               "weibo_ner_bigrams": _glyph_entry(run, "weibo_ner_bigrams", 0.55, 0.56, side_by_side=False)}
     assert "glyph_encoder" not in entries["weibo_ner"] and "baseline_from" not in entries["weibo_ner"]
     markdown = render_results({"benchmarks": entries}, {b.name: b.task for b in run.BENCHMARKS})
     summary = markdown.split("## Summary")[1].split("## Ladder")[0]
@@ -727,7 +728,9 @@ def test_report_compares_scratch_frozen_and_finetuned_glyph_encoders_with_timed_
     ladder = markdown.split("## Ladder")[1].split("## The pretrained glyph encoder")[0]
     assert "pretrained glyph encoder" not in ladder and ladder.count("| char-ID") == 1  # variants stay out
     assert ladder.count("| + pretrained chars |") == 1
-    del entries["weibo_ner_chars"]  # a dataset with the char-ID rung alone: its summary row says it all
+    bigram_rows = [line for line in ladder.splitlines() if line.startswith("| + pretrained chars + bigrams |")]
+    assert len(bigram_rows) == 1 and "| 1.20× (not side by side) | 0.96× |" in bigram_rows[0]
+    del entries["weibo_ner_chars"], entries["weibo_ner_bigrams"]  # the char-ID rung alone: its summary row says it all
     assert "## Ladder" not in render_results({"benchmarks": entries}, {b.name: b.task for b in run.BENCHMARKS})
     glyph = markdown.split("## The pretrained glyph encoder")[1].split("## Details")[0]
     rows = [line for line in glyph.splitlines() if line.startswith("| char-ID") or line.startswith("| + pre")]
