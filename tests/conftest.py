@@ -2,6 +2,7 @@ import atexit
 import logging
 import os
 import shutil
+import sys
 import tempfile
 
 # One torch/BLAS thread per process: tests start `allennlp` subprocesses beside the pytest process, and on a small
@@ -21,6 +22,16 @@ os.environ.setdefault("GLYCE_FONT_DIR", str(font_dir()))
 os.environ["GLYCE_HOME"] = tempfile.mkdtemp(prefix="glyce-test-home-")
 # Each pytest process (the main one and every xdist worker) removes its own cache folder when it exits.
 atexit.register(shutil.rmtree, os.environ["GLYCE_HOME"], ignore_errors=True)
+
+
+def _remove_allennlp_test_dir():
+    """``allennlp.common.testing`` makes a temporary folder when it is imported and never removes it."""
+    test_case = sys.modules.get("allennlp.common.testing.test_case")
+    if test_case is not None:
+        shutil.rmtree(test_case.TEST_DIR, ignore_errors=True)
+
+
+atexit.register(_remove_allennlp_test_dir)
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIXTURES = os.path.join(REPO, "fixtures")
