@@ -361,23 +361,23 @@ def _pretrained_glyph(base: Benchmark, glyph_encoder: str) -> Benchmark:
                          f"those of {base.name}.")
 
 
-# char-ID entries, the pretrained-char rungs and the NER and POS bigram rungs: frozen and fine-tuned; the fast layout
-# (the baseline's BiLSTM width): frozen (training and prediction at the baseline's cost); the other strongest rungs of
-# the ladder: frozen (the question: Glyce at the cost of an embedding lookup, on a strong model)
+# char-ID entries, the pretrained-char, bigram and NER SoftLexicon rungs: frozen and fine-tuned; the fast layout (the
+# baseline's BiLSTM width): frozen (training and prediction at the baseline's cost); the Tencent rungs: frozen (the
+# question: Glyce at the cost of an embedding lookup, on a strong model)
 _BOTH = tuple(GLYPH_ENCODERS)  # ("frozen", "fine-tuned")
 for _base, _encoders in (("resume_ner", _BOTH), ("weibo_ner", _BOTH), ("msra_ner", _BOTH), ("ud1_pos", _BOTH),
                          ("sxu_cws", _BOTH), ("chnsenticorp", _BOTH), ("lcqmc", _BOTH),
                          ("resume_ner_fast", ("frozen",)), ("weibo_ner_fast", ("frozen",)),
                          ("msra_ner_fast", ("frozen",)),
                          ("resume_ner_chars", _BOTH), ("resume_ner_tencent_chars", ("frozen",)),
-                         ("resume_ner_bigrams", _BOTH), ("resume_ner_softlexicon", ("frozen",)),
+                         ("resume_ner_bigrams", _BOTH), ("resume_ner_softlexicon", _BOTH),
                          ("weibo_ner_chars", _BOTH), ("weibo_ner_tencent_chars", ("frozen",)),
-                         ("weibo_ner_bigrams", _BOTH), ("weibo_ner_softlexicon", ("frozen",)),
+                         ("weibo_ner_bigrams", _BOTH), ("weibo_ner_softlexicon", _BOTH),
                          ("msra_ner_chars", _BOTH), ("msra_ner_tencent_chars", ("frozen",)),
                          ("msra_ner_bigrams", _BOTH),
-                         ("msra_ner_softlexicon", ("frozen",)),
+                         ("msra_ner_softlexicon", _BOTH),
                          ("ud1_pos_bigrams", _BOTH), ("sxu_cws_chars", _BOTH),
-                         ("sxu_cws_bigrams", ("frozen",)),
+                         ("sxu_cws_bigrams", _BOTH),
                          ("chnsenticorp_chars", _BOTH), ("lcqmc_chars", _BOTH)):
     _at = next(i for i, b in enumerate(BENCHMARKS) if b.name == _base)  # right after the entry they come from
     BENCHMARKS[_at + 1:_at + 1] = [_pretrained_glyph(BENCHMARKS[_at], e) for e in _encoders]

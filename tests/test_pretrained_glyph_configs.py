@@ -62,7 +62,7 @@ CONFIGS = {
                                                                      VECTOR_ENV),
     "pair/glyce_pretrained_char_bimpm_pretrained_glyph": (SENTENCES["pair"], "pair/raw.txt", "chinese_pair_classifier",
                                                           SENTENCE_BATCH, VECTOR_ENV),
-    # the pretrained-char rungs and the NER and POS bigram rungs with the fine-tuned encoder
+    # the pretrained-char, bigram and NER SoftLexicon rungs with the fine-tuned encoder
     "ner/glyce_pretrained_char_bilstm_crf_pretrained_glyph_finetuned": (TAGGING["ner"], "raw.txt", "chinese_tagger",
                                                                         {}, VECTOR_ENV),
     "cws/glyce_pretrained_char_bilstm_crf_pretrained_glyph_finetuned": (TAGGING["cws"], "raw.txt", "chinese_tagger",
@@ -78,6 +78,10 @@ CONFIGS = {
                                                                     VECTOR_ENV),
     "pos/ud_glyce_char_bigram_bilstm_crf_pretrained_glyph_finetuned": (TAGGING["pos"], "raw.txt", "chinese_tagger",
                                                                        {}, VECTOR_ENV),
+    "cws/glyce_char_bigram_bilstm_crf_pretrained_glyph_finetuned": (TAGGING["cws"], "raw.txt", "chinese_tagger", {},
+                                                                    VECTOR_ENV),
+    "ner/glyce_softlexicon_bilstm_crf_pretrained_glyph_finetuned": (TAGGING["ner"], "raw.txt", "chinese_tagger", {},
+                                                                    VECTOR_ENV),
 }
 
 

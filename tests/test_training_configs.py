@@ -217,9 +217,11 @@ def test_the_pretrained_glyph_configs_cover_every_glyph_comparison_of_the_benchm
     assert set(FROZEN_GLYPH) == {f"{c}_pretrained_glyph" for c in frozen_rungs | char_id}
     pretrained_chars = {"ner/glyce_pretrained_char_bilstm_crf", "cws/glyce_pretrained_char_bilstm_crf",
                         "classification/glyce_pretrained_char_bilstm", "pair/glyce_pretrained_char_bimpm"}
-    bigrams = {"ner/glyce_char_bigram_bilstm_crf", "pos/ud_glyce_char_bigram_bilstm_crf"}
+    bigrams = {"ner/glyce_char_bigram_bilstm_crf", "cws/glyce_char_bigram_bilstm_crf",
+               "pos/ud_glyce_char_bigram_bilstm_crf"}
+    softlexicon = {"ner/glyce_softlexicon_bilstm_crf"}
     assert set(PRETRAINED_GLYPH) - set(FROZEN_GLYPH) == {f"{c}_pretrained_glyph_finetuned"
-                                                         for c in char_id | pretrained_chars | bigrams}
+                                                         for c in char_id | pretrained_chars | bigrams | softlexicon}
     for config in PRETRAINED_GLYPH:
         assert glyph_source(config) in ALL_CONFIGS and baseline_of(config) in ALL_CONFIGS, config
 
