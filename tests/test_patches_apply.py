@@ -53,10 +53,12 @@ with tempfile.NamedTemporaryFile(suffix=".tar.gz") as empty:
     ("import glyce_allennlp.models", True),
     ("import glyce_allennlp", False),  # stays cheap: neither patches nor imports AllenNLP
 ])
-def test_importing_an_allennlp_facing_subpackage_applies_the_patches(imports, patched):
+def test_importing_an_allennlp_facing_subpackage_applies_the_patches(imports, patched, tmp_path):
     code = _EMPTY_ARCHIVE_THROUGH_ALLENNLP.format(imports=imports)
+    # TMPDIR: AllenNLP's own load_archive leaves the empty folder it made for extracting behind when the archive is
+    # unreadable; here it lands in the test's folder
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600,
-                          env={"OMP_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"})
+                          env={"OMP_NUM_THREADS": "1", "PATH": "/usr/bin:/bin", "TMPDIR": str(tmp_path)})
     assert proc.returncode == 0, proc.stderr[-3000:]
     error = proc.stdout.strip().splitlines()[-1]
     # the patched load_archive verifies the archive first; AllenNLP's own fails inside tarfile
