@@ -48,6 +48,8 @@ BIGRAMS = {"kinds": ["bigrams"], "dims": {"bigrams": 50}, "min_count": 2, "windo
            "negative": 5, "seed": 13}
 # pretrained character vectors trained elsewhere (relative to the data folder; its SOURCE.txt says where from), and
 # the sha256 that SOURCE.txt records for it
+# the OpenBLAS kernels the vectors are trained with on any x86-64 processor with AVX2 (training_environment)
+BLAS_CORETYPE = "Haswell"
 TENCENT_CHARS = "pretrained/tencent_char_200d/tencent_char_200d.vec.gz"
 TENCENT_CHARS_SHA256 = "6e48968a57f39542e4c8b8baba0f29cd48f5f770b0b2f970b844782c37677b93"
 # the inputs a config can read, and the environment variables that name them ("tencent_chars": the Tencent character
@@ -187,11 +189,30 @@ def _embeddings_command(out: Path, inputs: Sequence[Path], plan: Dict) -> List[s
                       "--workers", "1", "--quiet"] + ([] if plan["sg"] else ["--cbow"])
 
 
+def training_environment(environ: Dict[str, str], cpu_flags: Optional[Iterable[str]] = None) -> Dict[str, str]:
+    """The environment variables the vector trainings run with: one thread, a fixed hash seed and, unless
+    ``environ`` already sets it, ``OPENBLAS_CORETYPE=Haswell`` on a processor with AVX2 (``cpu_flags``: those of
+    /proc/cpuinfo when not given), so that another x86-64 processor (e.g. one with AVX-512, where OpenBLAS would pick
+    other kernels that sum in another order) trains the same bytes (``glyce_allennlp.vectors.word2vec``)."""
+    env = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
+    if "OPENBLAS_CORETYPE" not in environ and "avx2" in set(_cpu_flags() if cpu_flags is None else cpu_flags):
+        env["OPENBLAS_CORETYPE"] = BLAS_CORETYPE
+    return env
+
+
+def _cpu_flags() -> List[str]:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            return next((line.split(":", 1)[1].split() for line in handle if line.startswith("flags")), [])
+    except OSError:  # not Linux: OpenBLAS left to pick its kernels
+        return []
+
+
 def _run(command: List[str], log: Callable[[str], None], cwd: Path) -> None:
     shown = " ".join("python" if c == sys.executable else c for c in command)
-    log(f"+ OMP_NUM_THREADS=1 PYTHONHASHSEED=0 {shown}")
-    env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", PYTHONHASHSEED="0")
-    subprocess.run(command, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL)
+    env = training_environment(os.environ)
+    log("+ " + " ".join(f"{k}={v}" for k, v in env.items() if k != "MKL_NUM_THREADS") + f" {shown}")
+    subprocess.run(command, cwd=cwd, env=dict(os.environ, **env), check=True, stdout=subprocess.DEVNULL)
 
 
 # ---------------------------------------------------------------------------------------------- the folder layout

@@ -380,6 +380,17 @@ def test_restricted_bigram_vectors_keep_the_bigrams_of_the_texts_and_the_source_
         check_inputs([out], [raw])
 
 
+def test_vector_trainings_pin_the_blas_kernels_on_avx2_processors_unless_the_user_chose_them():
+    from vectors import BLAS_CORETYPE, training_environment
+
+    fixed = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
+    assert training_environment({}, cpu_flags=["sse2", "avx2", "avx512f"]) == dict(fixed,
+                                                                                    OPENBLAS_CORETYPE=BLAS_CORETYPE)
+    assert BLAS_CORETYPE == "Haswell"
+    assert training_environment({}, cpu_flags=["sse2", "avx"]) == fixed  # no AVX2: Haswell kernels would not run
+    assert training_environment({"OPENBLAS_CORETYPE": "SkylakeX"}, cpu_flags=["avx2"]) == fixed  # the user's stays
+
+
 def test_vector_environment_names_each_input_and_reads_the_sizes_from_the_files(tmp_path):
     from vectors import VectorFolder
 

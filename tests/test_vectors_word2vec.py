@@ -3,7 +3,10 @@ check that no forbidden (dev/test) file went into the vectors."""
 import gzip
 import json
 import os
+import platform
 import shutil
+import subprocess
+import sys
 import time
 
 import pytest
@@ -57,6 +60,8 @@ def test_manifest_records_inputs_parameters_and_sizes(trained):
     assert manifest["parameters"]["dims"] == {"chars": 6, "bigrams": 8, "words": 8}
     assert manifest["parameters"]["min_count"] == 1 and manifest["parameters"]["seed"] == 13
     assert manifest["versions"]["gensim"] and manifest["versions"]["jieba"]
+    assert manifest["blas"]["OPENBLAS_CORETYPE"] == os.environ.get("OPENBLAS_CORETYPE")
+    assert any("scipy" in lib["library"] and lib["architecture"] for lib in manifest["blas"]["libraries"])
     for kind in ("chars", "bigrams", "words"):
         assert manifest["vectors"][kind]["bytes"] == os.path.getsize(out / f"{kind}.vec.gz")
         assert 0 <= manifest["vectors"][kind]["seconds"] <= manifest["seconds"]  # within the whole run
@@ -110,3 +115,24 @@ def test_embeddings_command(tmp_path, capsys):
     assert header_and_rows(tmp_path / "bigrams.vec.gz")[0][1] == 3
     assert "manifest.json" in capsys.readouterr().out
     assert main(["embeddings", str(tmp_path / "none")]) == 2
+
+
+def _has_avx2() -> bool:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            return any(line.startswith("flags") and "avx2" in line.split() for line in handle)
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(platform.machine() != "x86_64" or not _has_avx2(), reason="OpenBLAS's Haswell kernels need AVX2")
+def test_manifest_names_the_blas_kernels_an_openblas_coretype_chose(tmp_path):
+    """The kernels decide the summation order, hence the bytes on another processor: the manifest says which ran."""
+    env = dict(os.environ, OPENBLAS_CORETYPE="Haswell", OMP_NUM_THREADS="1")
+    subprocess.run([sys.executable, "-m", "glyce_allennlp.cli", "embeddings", str(tmp_path), "--segmented", SEGMENTED,
+                    "--kinds", "chars", "--dim", "4", "--min-count", "1", "--epochs", "1", "--quiet"],
+                   env=env, check=True, capture_output=True)
+    blas = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))["blas"]
+    assert blas["OPENBLAS_CORETYPE"] == "Haswell"
+    scipy_blas = [lib for lib in blas["libraries"] if "scipy" in lib["library"]]
+    assert scipy_blas and all(lib["architecture"] == "Haswell" for lib in scipy_blas)

@@ -15,8 +15,13 @@ A line is one sentence (a Weibo post, a news document); a line without character
 the vectors records the inputs (path, size, sha256: see :mod:`~glyce_allennlp.vectors.manifest`), the parameters,
 the library versions, and per kind the vocabulary size, the number of training tokens, the file size and the seconds.
 
-Reproducibility: the initial vectors come from ``seed``; with ``workers=1`` two runs give identical files. With more
-workers gensim's threads update the vectors concurrently and the last digits differ from run to run.
+Reproducibility: the initial vectors come from ``seed``; with ``workers=1`` two runs on the same machine give
+identical files. With more workers gensim's threads update the vectors concurrently and the last digits differ from
+run to run. Another processor can give other bytes with one worker too: gensim's dot products and updates call the
+BLAS that scipy bundles (OpenBLAS), which picks its kernels for the processor it runs on, and another kernel sums in
+another order. The manifest's ``"blas"`` records the kernels that trained the vectors (and ``OPENBLAS_CORETYPE`` if it
+was set); running with the same ``OPENBLAS_CORETYPE`` (e.g. ``Haswell`` on any x86-64 processor with AVX2) gives the
+same bytes on another processor.
 """
 import os
 import shutil
@@ -28,7 +33,7 @@ from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 from glyce_allennlp.vectors.manifest import describe_input, write_manifest
 from glyce_allennlp.vectors.text import char_bigrams, read_text_lines, reproducible_gzip, sentence_chars
 
-__all__ = ["KINDS", "MANIFEST_NAME", "vector_file_name", "train_vectors"]
+__all__ = ["KINDS", "MANIFEST_NAME", "vector_file_name", "train_vectors", "blas_kernels"]
 
 KINDS = ("chars", "bigrams", "words")
 MANIFEST_NAME = "manifest.json"
@@ -198,6 +203,7 @@ def train_vectors(out_dir, texts: Sequence = (), segmented: Sequence = (), kinds
         "kind": "glyce-allennlp embeddings",
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "versions": _versions(need_jieba="words" in kinds and any(not s for _, s in inputs)),
+        "blas": blas_kernels(),
         "inputs": [describe_input(path, segmented=seg) for path, seg in inputs],
         "parameters": dict(params, dims=dims, seed=seed, workers=workers, jieba_hmm=hmm,
                            jieba_user_dict=describe_input(user_dict) if user_dict else None),
@@ -219,6 +225,19 @@ def train_vectors(out_dir, texts: Sequence = (), segmented: Sequence = (), kinds
     manifest["seconds"] = round(time.time() - started, 1)
     write_manifest(manifest, os.path.join(out_dir, MANIFEST_NAME))
     return manifest
+
+
+def blas_kernels() -> Dict:
+    """The BLAS libraries loaded in this process, as ``{"OPENBLAS_CORETYPE": value or None, "libraries": [{"library":
+    file name, "version", "architecture": the kernel set it picked, e.g. "Haswell", "SkylakeX"}]}`` (threadpoolctl's
+    view). gensim's training calls scipy's; numpy's is listed too once loaded."""
+    import scipy.linalg  # noqa: F401  (loads scipy's BLAS, the one gensim calls)
+    from threadpoolctl import threadpool_info
+
+    libraries = [{"library": os.path.basename(info.get("filepath", "")), "version": info.get("version"),
+                  "architecture": info.get("architecture")}
+                 for info in threadpool_info() if info.get("user_api") == "blas"]
+    return {"OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"), "libraries": libraries}
 
 
 def _versions(need_jieba: bool) -> Dict[str, Optional[str]]:
