@@ -46,10 +46,10 @@ GENERAL = {"kinds": ["chars", "words"], "dims": {"chars": 200, "words": 100}, "m
            "epochs": 5, "sg": 1, "negative": 5, "seed": 13}
 BIGRAMS = {"kinds": ["bigrams"], "dims": {"bigrams": 50}, "min_count": 2, "window": 5, "epochs": 5, "sg": 1,
            "negative": 5, "seed": 13}
-# pretrained character vectors trained elsewhere (relative to the data folder; its SOURCE.txt says where from), and
-# the sha256 that SOURCE.txt records for it
 # the OpenBLAS kernels the vectors are trained with on any x86-64 processor with AVX2 (training_environment)
 BLAS_CORETYPE = "Haswell"
+# pretrained character vectors trained elsewhere (relative to the data folder; its SOURCE.txt says where from), and
+# the sha256 that SOURCE.txt records for it
 TENCENT_CHARS = "pretrained/tencent_char_200d/tencent_char_200d.vec.gz"
 TENCENT_CHARS_SHA256 = "6e48968a57f39542e4c8b8baba0f29cd48f5f770b0b2f970b844782c37677b93"
 # the inputs a config can read, and the environment variables that name them ("tencent_chars": the Tencent character
