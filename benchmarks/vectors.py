@@ -38,6 +38,7 @@ from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence
 
 from glyce_allennlp.vectors.manifest import describe_input, forbidden_inputs, read_manifest, write_manifest
 from glyce_allennlp.vectors.text import file_sha256
+from glyce_allennlp.vectors.word2vec import cpu_flags as processor_flags
 
 # unlabelled text (relative to the data folder): the general vectors and every bigram training start from it
 GENERAL_TEXTS = ("raw_text/weibo_ced/weibo_ced_text.txt.gz",
@@ -195,17 +196,9 @@ def training_environment(environ: Dict[str, str], cpu_flags: Optional[Iterable[s
     /proc/cpuinfo when not given), so that another x86-64 processor (e.g. one with AVX-512, where OpenBLAS would pick
     other kernels that sum in another order) trains the same bytes (``glyce_allennlp.vectors.word2vec``)."""
     env = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
-    if "OPENBLAS_CORETYPE" not in environ and "avx2" in set(_cpu_flags() if cpu_flags is None else cpu_flags):
+    if "OPENBLAS_CORETYPE" not in environ and "avx2" in set(processor_flags() if cpu_flags is None else cpu_flags):
         env["OPENBLAS_CORETYPE"] = BLAS_CORETYPE
     return env
-
-
-def _cpu_flags() -> List[str]:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            return next((line.split(":", 1)[1].split() for line in handle if line.startswith("flags")), [])
-    except OSError:  # not Linux: OpenBLAS left to pick its kernels
-        return []
 
 
 def _run(command: List[str], log: Callable[[str], None], cwd: Path) -> None:

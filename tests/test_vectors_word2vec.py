@@ -17,7 +17,7 @@ from glyce_allennlp.formats.io import ReaderError
 from glyce_allennlp.vectors.lexicon import read_vector_words
 from glyce_allennlp.vectors.manifest import forbidden_inputs
 from glyce_allennlp.vectors.text import char_bigrams, file_sha256, read_text_lines
-from glyce_allennlp.vectors.word2vec import train_vectors
+from glyce_allennlp.vectors.word2vec import cpu_flags, train_vectors
 
 RAW = os.path.join(FIXTURES, "vectors", "raw.txt")
 SEGMENTED = os.path.join(FIXTURES, "vectors", "segmented.txt")
@@ -117,15 +117,8 @@ def test_embeddings_command(tmp_path, capsys):
     assert main(["embeddings", str(tmp_path / "none")]) == 2
 
 
-def _has_avx2() -> bool:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            return any(line.startswith("flags") and "avx2" in line.split() for line in handle)
-    except OSError:
-        return False
-
-
-@pytest.mark.skipif(platform.machine() != "x86_64" or not _has_avx2(), reason="OpenBLAS's Haswell kernels need AVX2")
+@pytest.mark.skipif(platform.machine() != "x86_64" or "avx2" not in cpu_flags(),
+                    reason="OpenBLAS's Haswell kernels need AVX2")
 def test_manifest_names_the_blas_kernels_an_openblas_coretype_chose(tmp_path):
     """The kernels decide the summation order, hence the bytes on another processor: the manifest says which ran."""
     env = dict(os.environ, OPENBLAS_CORETYPE="Haswell", OMP_NUM_THREADS="1")

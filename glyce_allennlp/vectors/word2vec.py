@@ -33,7 +33,7 @@ from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 from glyce_allennlp.vectors.manifest import describe_input, write_manifest
 from glyce_allennlp.vectors.text import char_bigrams, read_text_lines, reproducible_gzip, sentence_chars
 
-__all__ = ["KINDS", "MANIFEST_NAME", "vector_file_name", "train_vectors", "blas_kernels"]
+__all__ = ["KINDS", "MANIFEST_NAME", "vector_file_name", "train_vectors", "blas_kernels", "cpu_flags"]
 
 KINDS = ("chars", "bigrams", "words")
 MANIFEST_NAME = "manifest.json"
@@ -238,6 +238,16 @@ def blas_kernels() -> Dict:
                   "architecture": info.get("architecture")}
                  for info in threadpool_info() if info.get("user_api") == "blas"]
     return {"OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"), "libraries": libraries}
+
+
+def cpu_flags() -> List[str]:
+    """The processor's feature flags as /proc/cpuinfo lists them (e.g. "avx2": whether OpenBLAS's Haswell kernels can
+    run); ``[]`` where there is no /proc/cpuinfo (not Linux)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            return next((line.split(":", 1)[1].split() for line in handle if line.startswith("flags")), [])
+    except OSError:
+        return []
 
 
 def _versions(need_jieba: bool) -> Dict[str, Optional[str]]:
