@@ -413,6 +413,16 @@ def _environment(files: Dict[str, str], inputs: Optional[Dict[str, str]] = None)
     return env
 
 
+def checked_inputs(bench: Benchmark, files: Dict[str, str], vectors: VectorFolder) -> Dict[str, str]:
+    """The pretrained-input environment of ``bench`` (:meth:`vectors.VectorFolder.environment`; empty for an entry
+    without pretrained inputs), after checking that no file it reads was computed from the dev or test files of
+    ``files``: raises :class:`vectors.ForbiddenInput` otherwise."""
+    inputs = vectors.environment(bench.ladder_key, bench.inputs)
+    check_inputs([inputs[v] for kind in bench.inputs for v in INPUT_VARIABLES[kind]],
+                 forbidden_files(files, vectors.root / bench.ladder_key))
+    return inputs
+
+
 def input_hashes(inputs: Optional[Dict[str, str]]) -> Dict[str, str]:
     """The sha256 of each pretrained-input file (``inputs``: variable -> path; ``*_DIM`` values are not files)."""
     return {k: file_sha256(v) for k, v in (inputs or {}).items() if not k.endswith("_DIM") and os.path.isfile(v)}
@@ -904,6 +914,10 @@ VARIANTS: Dict[str, tuple] = {
     "dropout03": ("tagger dropout 0.3 (default 0.5)", {"model.model.dropout": 0.3}),
     "ln_scaled": ("LayerNorm on the glyph vector × 0.02 (the sentence-level configs' fix for a dominating glyph part)",
                   {f"{_TAGGER_EMBEDDER}.glyph_norm": "layer_norm", f"{_TAGGER_EMBEDDER}.glyph_scale": 0.02}),
+    # the fine-tuned pretrained glyph encoder (`*_pretrained_glyph_finetuned` entries): the Tianzige-CNN's learning rate
+    "glyph_lr_1e-4": ("the Tianzige-CNN at learning rate 1e-4, every other parameter at the config's (1e-3): for the "
+                      "fine-tuned pretrained glyph encoder", {"trainer.optimizer.parameter_groups": [
+                          [["glyph\\.cnn\\."], {"lr": 1e-4}]]}),
     # speed: the glyph CNN under bfloat16 autocast (same model, lower-precision convolutions)
     "bf16": ("Tianzige-CNN convolutions in bfloat16 (autocast)", {f"{_TAGGER_EMBEDDER}.cnn_precision": "bfloat16"}),
     "proj100_ln_bf16": ("LayerNorm + projection to 100 dims, CNN convolutions in bfloat16",
@@ -913,10 +927,13 @@ VARIANTS: Dict[str, tuple] = {
 
 
 def tune(bench: Benchmark, files: Dict[str, str], variants: Sequence[str], seeds: Sequence[int],
-         epochs: Optional[int], workdir: Path, prefix: Path, command: str, log=print) -> int:
+         epochs: Optional[int], workdir: Path, prefix: Path, command: str, log=print,
+         inputs: Optional[Dict[str, str]] = None) -> int:
     """Train each variant of :data:`VARIANTS` (overrides of ``bench``'s Glyce config) for each seed with no test file
     (dev only), reusing finished runs of the same config; merge the best dev metrics into ``prefix``.json and render
-    ``prefix``.md. Run folders: ``workdir/<benchmark>/<variant>-seed<seed>``. Returns the number of failed runs."""
+    ``prefix``.md. Run folders: ``workdir/<benchmark>/<variant>-seed<seed>``. ``inputs``: the pretrained-input
+    environment of a ladder entry (:func:`train_runs`); their sha256 go into the variant's record. Returns the number
+    of failed runs."""
     dev_only = dict(files, test="")  # no test set: tuning reads dev only
     jobs = [Job(variant, bench.configs[1], workdir / bench.name / f"{variant}-seed{seed}",
                 {**VARIANTS[variant][1], **seed_overrides(seed, epochs)}, seed)
@@ -928,13 +945,15 @@ def tune(bench: Benchmark, files: Dict[str, str], variants: Sequence[str], seeds
     if command not in entry["commands"]:
         entry["commands"].append(command)
     failed = 0
-    for job, run in zip(jobs, train_runs(bench, dev_only, jobs, log, resume=True)):
+    for job, run in zip(jobs, train_runs(bench, dev_only, jobs, log, resume=True, inputs=inputs)):
         if "error" in run:
             failed += 1
             continue
         what, overrides = VARIANTS[job.label]
         v = entry["variants"].setdefault(job.label, {"what": what, "overrides": overrides, "runs": {}})
         v.update(date=datetime.date.today().isoformat(), machine=machine()["cpu"])
+        if inputs:
+            v["pretrained_inputs_sha256"] = input_hashes(inputs)
         v["runs"][str(job.seed)] = {k: run[k] for k in ("dev", "best_epoch", "epochs", "train_seconds_per_epoch")}
     json_path.parent.mkdir(parents=True, exist_ok=True)
     json_path.write_text(json.dumps(tuning, indent=1, ensure_ascii=False))
@@ -1029,14 +1048,20 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         unknown = set(args.variants) - set(VARIANTS)
         if unknown:
             parser.error(f"unknown variant(s) {', '.join(sorted(unknown))}; see --list")
-        ok, why = status_of(bench, data)
+        ok, why = status_of(bench, data, vectors)
         if not ok:
             print(f"cannot run {bench.name}: {why}", file=sys.stderr)
             return 2
         workdir = Path(args.workdir).resolve()
         files = bench.prepare(data, workdir) if bench.prepare else {k: str(data / v) for k, v in bench.files.items()}
+        try:
+            inputs = checked_inputs(bench, files, vectors)
+        except ForbiddenInput as error:
+            print(f"REFUSED {bench.name}: {error}", file=sys.stderr)
+            return 3
         prefix = Path(args.results or REPO / "benchmarks" / "results" / "tuning")
-        failed = tune(bench, files, args.variants, args.seeds or [13], args.epochs, workdir, prefix, command)
+        failed = tune(bench, files, args.variants, args.seeds or [13], args.epochs, workdir, prefix, command,
+                      inputs=inputs)
         return 1 if failed else 0
 
     if args.quick:
@@ -1120,17 +1145,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             continue
         out = workdir / bench.name
         files = bench.prepare(data, workdir) if bench.prepare else {k: str(data / v) for k, v in bench.files.items()}
-        inputs = vectors.environment(bench.ladder_key, bench.inputs)
-        hashes = input_hashes(inputs)
         try:
-            check_inputs([inputs[v] for kind in bench.inputs for v in INPUT_VARIABLES[kind]],
-                         forbidden_files(files, vectors.root / bench.ladder_key))
+            inputs = checked_inputs(bench, files, vectors)
         except ForbiddenInput as error:
             log(f"REFUSED {bench.name}: {error}. Only unlabelled text and training sentences may go into the "
                 f"vectors and lexicons of a benchmark.")
             print(f"REFUSED {bench.name}: {error}", file=sys.stderr)
             refused.append(bench.name)
             continue
+        hashes = input_hashes(inputs)
         char_vectors = vectors.paths(bench.ladder_key, bench.inputs)["CHAR_VECTORS"]
         vector_chars = str(char_vectors) if bench.spans and char_vectors.exists() else None
         if max_train:
@@ -1273,10 +1296,8 @@ def prepare_vectors(benches: Sequence[Benchmark], data: Path, workdir: Path, vec
             vectors.prepare_general(data, log, REPO)
         # each entry checks its own files (two entries of a dataset may read other character vectors)
         for entry in (b for b in benches if b.ladder_key == bench.ladder_key and b.inputs):
-            paths = vectors.environment(bench.ladder_key, entry.inputs)
             try:
-                check_inputs([paths[v] for kind in entry.inputs for v in INPUT_VARIABLES[kind]],
-                             forbidden_files(files, vectors.root / bench.ladder_key))
+                paths = checked_inputs(entry, files, vectors)
             except ForbiddenInput as error:
                 log(f"REFUSED {entry.name}: {error}")
                 status = 3
