@@ -235,3 +235,37 @@ def test_an_archive_loaded_with_another_font_file_than_it_was_trained_with_is_a_
     message = str(caught.value)
     assert str(kai) in message and resolve_font("kai").sha256[:16] in message
     assert resolve_font("song").sha256[:16] in message and "GLYCE_FONT_MISMATCH=warn" in message
+
+
+def test_glyph_lr_applies_to_the_glyph_cnn_alone(train_config):
+    """The tagger lib's ``glyph_lr`` with the fine-tuned encoder: its parameter group holds exactly the Tianzige-CNN's
+    parameters; at ``glyph_lr=0`` the CNN (trainable, with its auxiliary loss) keeps the pretrained weights through an
+    epoch while the rest of the model trains at ``lr``."""
+    import re
+
+    from allennlp.models.archival import load_archive
+
+    from glyce_allennlp.glyph.encoder import load_encoder
+
+    call = ('tagger(glyce=true, reader={ type: "char_ner", tag_scheme: "auto", ill_formed: "repair" }, '
+            'encoding="BIOUL", epochs=1, glyph_encoder={ pretrained: "default", freeze: false }, glyph_lr=0)')
+    run = train_config("tagger.libsonnet", TAGGING["ner"], call=call)
+    assert "training_glyph_aux_loss" in json.loads((run / "metrics.json").read_text())
+    model = load_archive(str(run / "model.tar.gz")).model
+    glyph = glyph_embedding(model)
+    assert not glyph.frozen and all(p.requires_grad for p in glyph.cnn.parameters())
+    (pattern,) = json.loads((run / "config.json").read_text())["trainer"]["optimizer"]["parameter_groups"][0][0]
+    grouped = {name for name, _ in model.named_parameters() if re.search(pattern, name)}
+    cnn = {name for name, p in model.named_parameters() if any(p is q for q in glyph.cnn.parameters())}
+    assert grouped == cnn and len(cnn) == len(list(glyph.cnn.parameters())) > 0
+    pretrained = load_encoder("default").state_dict
+    assert all(torch.equal(value, pretrained[name]) for name, value in glyph.cnn.state_dict().items())
+    # the optimizer as saved after the epoch: the CNN's group at learning rate 0, every other parameter at lr = 1e-3,
+    # each with Adam moments (a gradient reached it)
+    (saved,) = run.glob("training_state_*.th")
+    state = torch.load(str(saved), weights_only=False)["optimizer"]
+    cnn_group, rest = state["param_groups"]
+    trainable = sum(p.requires_grad for p in model.parameters())
+    assert cnn_group["lr"] == 0 and rest["lr"] == 0.001
+    assert len(cnn_group["params"]) == len(cnn) and len(rest["params"]) == trainable - len(cnn)
+    assert all(state["state"][i]["exp_avg"].abs().sum() > 0 for i in cnn_group["params"] + rest["params"])

@@ -449,3 +449,34 @@ def test_cuda_device_default_is_set_only_once_torch_is_loaded():
              "print(os.environ['CUDA_DEVICE'] == ('0' if torch.cuda.is_available() else '-1'))")
     out = subprocess.run([sys.executable, "-c", check], env=env, capture_output=True, text=True, cwd=REPO)
     assert out.stdout.split() == ["True"], out.stderr[-2000:]
+
+
+GLYPH_LR_CALLS = {
+    "tagger.libsonnet": 'tagger(glyce=%s, reader={ type: "char_ner" }, encoding="BIOUL"%s)',
+    "classification/classifier.libsonnet": 'classifier(glyce=%s, encoder="lstm"%s)',
+    "pair/bimpm.libsonnet": "bimpm(glyce=%s%s)",
+    "dependency/parser.libsonnet": "parser(glyce=%s%s)",
+}
+FINETUNED = ', glyph_encoder={ pretrained: "default", freeze: false }'
+
+
+@pytest.mark.parametrize("libsonnet", sorted(GLYPH_LR_CALLS))
+def test_glyph_lr_gives_the_glyph_cnn_its_own_learning_rate(libsonnet):
+    """``glyph_lr`` (every lib with a glyph CNN): one optimizer parameter group, the Tianzige-CNN's parameters
+    (``glyph.cnn.*``) at that learning rate; without it the optimizer has no groups (every parameter at ``lr``)."""
+    call = GLYPH_LR_CALLS[libsonnet]
+    plain = evaluate_call(libsonnet, call % ("true", FINETUNED))["trainer"]["optimizer"]
+    assert "parameter_groups" not in plain
+    for options in (FINETUNED + ", glyph_lr=0.0001", ", glyph_lr=0.0001"):  # fine-tuned encoder, CNN from scratch
+        optimizer = evaluate_call(libsonnet, call % ("true", options))["trainer"]["optimizer"]
+        assert optimizer == dict(plain, parameter_groups=[[["glyph\\.cnn\\."], {"lr": 0.0001}]])
+
+
+@pytest.mark.parametrize("libsonnet", sorted(GLYPH_LR_CALLS))
+def test_glyph_lr_without_a_trainable_glyph_cnn_is_a_clear_error(libsonnet):
+    call = GLYPH_LR_CALLS[libsonnet]
+    with pytest.raises(RuntimeError, match=r"a baseline \(glyce=false\) has no glyph CNN"):
+        evaluate_call(libsonnet, call % ("false", ", glyph_lr=0.0001"))
+    frozen = ', glyph_encoder={ pretrained: "default", freeze: true }, glyph_lr=0.0001'
+    with pytest.raises(RuntimeError, match=r"a frozen glyph encoder \(freeze: true\) does not train"):
+        evaluate_call(libsonnet, call % ("true", frozen))

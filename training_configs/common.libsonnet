@@ -28,6 +28,9 @@
 //   embedders_dim(token_embedders)  output size of a text_field_embedder's token_embedders object (the sum)
 //   glyph_encoder_frozen(glyph_encoder)  whether a `glyph_encoder` option ({ pretrained: "default" | PATH,
 //                                freeze: true | false }, or null) freezes the glyph CNN
+//   glyph_optimizer(optimizer, glyce, glyph_encoder, glyph_lr)  `optimizer` with the Tianzige-CNN's parameters
+//                                (every glyce / glyce_word embedder's `glyph.cnn.*`) at learning rate glyph_lr, the
+//                                others at the optimizer's; glyph_lr null: `optimizer` unchanged
 //   experiment(glyce, seed, reader, model, ...)  the whole training config around `model`, see below
 local cuda_var = std.extVar("CUDA_DEVICE");
 local bert_var = std.extVar("BERT_DIM");
@@ -72,6 +75,15 @@ local field(object, key, default) = if std.objectHas(object, key) && object[key]
     else error "common.libsonnet's embedder_dim does not know the output size of token embedder '" + type + "'",
 
   glyph_encoder_frozen(glyph_encoder):: glyph_encoder != null && glyph_encoder.freeze,
+
+  glyph_optimizer(optimizer, glyce, glyph_encoder, glyph_lr)::
+    if glyph_lr == null then optimizer
+    else if !glyce then error "glyph_lr is the glyph CNN's learning rate: a baseline (glyce=false) has no glyph CNN"
+    else if $.glyph_encoder_frozen(glyph_encoder) then
+      error "glyph_lr is the glyph CNN's learning rate: a frozen glyph encoder (freeze: true) does not train"
+    else if std.objectHas(optimizer, "parameter_groups") then
+      error "glyph_optimizer: the optimizer already has parameter_groups"
+    else optimizer { parameter_groups: [[["glyph\\.cnn\\."], { lr: glyph_lr }]] },
 
   embedders_dim(token_embedders)::
     std.foldl(function(total, name) total + $.embedder_dim(token_embedders[name]), std.objectFields(token_embedders),

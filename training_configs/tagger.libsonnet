@@ -9,6 +9,8 @@ local inputs = import "pretrained_inputs.libsonnet";
   // reader: the dataset_reader object without token_indexers; encoding: "BIOUL" (NER) or "BMES" (CWS, POS).
   // glyph_encoder: null (the glyph CNN learns from scratch) or { pretrained: "default" | PATH, freeze: true | false }
   // (the glyce embedder's option); frozen, the model has no auxiliary glyph loss (common.libsonnet's experiment).
+  // glyph_lr: null (the glyph CNN trains at lr, like the rest) or the learning rate of the glyph CNN alone (Glyce,
+  // glyph CNN not frozen: from scratch or a fine-tuned glyph_encoder; common.libsonnet's glyph_optimizer).
   // Pretrained inputs (pretrained_inputs.libsonnet; paths or null): char_vectors: the char-ID embedding (char_dim, the
   // vectors' size) is a standard `embedding` starting from these vectors, and a Glyce model gets the glyph-only glyce
   // embedder beside it (char_id_dim 0): both models of a pair share every non-glyph input and its start. With
@@ -16,7 +18,8 @@ local inputs = import "pretrained_inputs.libsonnet";
   // embedder (word_dim, from word_vectors).
   tagger(glyce, reader, encoding, fonts=common.fonts, glyph_dim=256, image_size=12, char_dim=100, hidden=200,
          lambda0=0.1, lambda1=0.8, projection_dim=0, glyph_norm="none", cnn_precision="float32", char_init="xavier",
-         dropout=0.5, epochs=30, patience=5, batch_size=32, lr=0.001, seed=13, glyph_encoder=null, char_vectors=null,
+         dropout=0.5, epochs=30, patience=5, batch_size=32, lr=0.001, seed=13, glyph_encoder=null, glyph_lr=null,
+         char_vectors=null,
          bigram_vectors=null, bigram_dim=50, lexicon_file=null, word_vectors=null, word_dim=100)::
     local pretrained = if char_vectors != null then
       inputs.inputs(char_vectors, char_dim, bigram_vectors, bigram_dim, lexicon_file, word_vectors, word_dim)
@@ -65,7 +68,8 @@ local inputs = import "pretrained_inputs.libsonnet";
       lambda0=lambda0, lambda1=lambda1, aux_loss_reduction="sum", aux_loss=!common.glyph_encoder_frozen(glyph_encoder),
       data_loader={ batch_size: batch_size, shuffle: true },
       validation_data_loader={ batch_size: 128, shuffle: false },
-      optimizer={ type: "adam", lr: lr }, epochs=epochs, patience=patience, validation_metric="+f1-measure-overall",
+      optimizer=common.glyph_optimizer({ type: "adam", lr: lr }, glyce, glyph_encoder, glyph_lr), epochs=epochs,
+      patience=patience, validation_metric="+f1-measure-overall",
       vocabulary=if pretrained != null then pretrained.vocabulary else null,
     ),
 }

@@ -18,13 +18,15 @@ local inputs = import "../pretrained_inputs.libsonnet";
   // max_chars: texts are cut to their first max_chars characters (ChnSentiCorp: median 213, max 5,860).
   // glyph_encoder: null (the glyph CNN learns from scratch) or { pretrained: "default" | PATH, freeze: true | false }
   // (the glyce embedder's option); frozen, the model has no auxiliary glyph loss (common.libsonnet's experiment).
+  // glyph_lr: null (the glyph CNN trains at lr) or the glyph CNN's own learning rate (common.libsonnet's
+  // glyph_optimizer).
   // char_vectors: null (the char-ID embedding starts at random) or pretrained character vectors (a path; char_dim =
   // their size): the `embedding` starts from them, the same in both models (../pretrained_inputs.libsonnet).
   classifier(glyce, encoder, reader={ type: "chinese_text_classification", format: "chnsenticorp" },
              max_chars=256, fonts=common.fonts, glyph_dim=256, image_size=12, char_dim=100, hidden=128,
              num_filters=100, ngrams=[2, 3, 4, 5], dropout=0.5, lambda0=0.1, lambda1=0.8, epochs=10, patience=3,
              batch_size=32, lr=0.001, seed=13, glyph_norm="layer_norm", glyph_scale=0.02, glyph_encoder=null,
-             char_vectors=null)::
+             glyph_lr=null, char_vectors=null)::
     // AllenNLP's cnn encoder needs at least max(ngrams) positions per batch (a conv1d longer than the input fails,
     // e.g. predicting a one-character line alone): pad; windows over padding are masked (a feature → 0)
     local min_len = if encoder == "cnn" then std.foldl(std.max, ngrams, 1) else 0;
@@ -57,7 +59,8 @@ local inputs = import "../pretrained_inputs.libsonnet";
       lambda0=lambda0, lambda1=lambda1, aux_loss_reduction="mean", aux_loss=!common.glyph_encoder_frozen(glyph_encoder),
       data_loader={ batch_sampler: { type: "bucket", batch_size: batch_size, padding_noise: 0.1 } },
       validation_data_loader={ batch_sampler: { type: "bucket", batch_size: 128, padding_noise: 0.0 } },
-      optimizer={ type: "adam", lr: lr }, epochs=epochs, patience=patience, validation_metric="+accuracy",
+      optimizer=common.glyph_optimizer({ type: "adam", lr: lr }, glyce, glyph_encoder, glyph_lr), epochs=epochs,
+      patience=patience, validation_metric="+accuracy",
       vocabulary=if pretrained != null then pretrained.vocabulary else null,
     ),
 }

@@ -11,10 +11,13 @@ local common = import "../common.libsonnet";
   // pooling: "max" | "mean" | "cnn" | "lstm"; pooling_dim: output size of cnn/lstm pooling (null: the glyph size).
   // glyph_encoder: null (the glyph CNN learns from scratch) or { pretrained: "default" | PATH, freeze: true | false }
   // (the glyce_word embedder's option); frozen, the model has no auxiliary glyph loss (common.libsonnet's experiment).
+  // glyph_lr: null (the glyph CNN trains at lr) or the glyph CNN's own learning rate (common.libsonnet's
+  // glyph_optimizer).
   parser(glyce, format="conllu", pos="upos", fonts=common.fonts, glyph_dim=256, image_size=12,
          pooling="max", pooling_dim=null, lambda0=0.1, lambda1=0.8,
          word_dim=100, pos_dim=50, hidden=200, layers=2, arc_dim=300, tag_dim=100, dropout=0.3,
-         word_min_count=2, epochs=30, patience=5, batch_size=32, lr=0.002, seed=13, glyph_encoder=null)::
+         word_min_count=2, epochs=30, patience=5, batch_size=32, lr=0.002, seed=13, glyph_encoder=null,
+         glyph_lr=null)::
     local embedders = {
       tokens: { type: "embedding", embedding_dim: word_dim },
     } + (if glyce then {
@@ -55,7 +58,8 @@ local common = import "../common.libsonnet";
       data_loader={ batch_sampler: { type: "bucket", batch_size: batch_size, sorting_keys: ["words"] } },
       // bucketed too: MST decoding scores every label for every (head, child) pair, O(batch · length²) Bilinear calls
       validation_data_loader={ batch_sampler: { type: "bucket", batch_size: 32, sorting_keys: ["words"] } },
-      optimizer={ type: "adam", lr: lr, betas: [0.9, 0.9] }, epochs=epochs, patience=patience,
+      optimizer=common.glyph_optimizer({ type: "adam", lr: lr, betas: [0.9, 0.9] }, glyce, glyph_encoder, glyph_lr),
+      epochs=epochs, patience=patience,
       validation_metric="+LAS",
     ),
 }

@@ -22,12 +22,14 @@ local matching_dim(perspectives, full) =
   // reader: the dataset_reader object without token_indexers; positive_label: null for accuracy only (XNLI).
   // glyph_encoder: null (the glyph CNN learns from scratch) or { pretrained: "default" | PATH, freeze: true | false }
   // (the glyce embedder's option); frozen, the model has no auxiliary glyph loss (common.libsonnet's experiment).
+  // glyph_lr: null (the glyph CNN trains at lr) or the glyph CNN's own learning rate (common.libsonnet's
+  // glyph_optimizer).
   // char_vectors: null (the char-ID embedding starts at random) or pretrained character vectors (a path; char_dim =
   // their size): the `embedding` starts from them, the same in both models (../pretrained_inputs.libsonnet).
   bimpm(glyce, reader={ type: "chinese_sentence_pair", format: "lcqmc" }, num_labels=2, positive_label="1",
         max_chars=64, fonts=common.fonts, glyph_dim=256, image_size=12, char_dim=100, hidden=100, perspectives=10,
         dropout=0.1, lambda0=0.1, lambda1=0.8, epochs=10, patience=3, batch_size=64, lr=0.001, seed=13,
-        glyph_norm="layer_norm", glyph_scale=0.02, glyph_encoder=null, char_vectors=null)::
+        glyph_norm="layer_norm", glyph_scale=0.02, glyph_encoder=null, glyph_lr=null, char_vectors=null)::
     local ids = { tokens: { type: "single_id" } };
     local indexers = if glyce then ids { glyce: { type: "glyce_characters" } } else ids;
     local pretrained = if char_vectors != null then inputs.inputs(char_vectors, char_dim) else null;
@@ -74,7 +76,8 @@ local matching_dim(perspectives, full) =
       lambda0=lambda0, lambda1=lambda1, aux_loss_reduction="mean", aux_loss=!common.glyph_encoder_frozen(glyph_encoder),
       data_loader={ batch_sampler: { type: "bucket", batch_size: batch_size, padding_noise: 0.1 } },
       validation_data_loader={ batch_sampler: { type: "bucket", batch_size: 128, padding_noise: 0.0 } },
-      optimizer={ type: "adam", lr: lr }, epochs=epochs, patience=patience, validation_metric="+accuracy",
+      optimizer=common.glyph_optimizer({ type: "adam", lr: lr }, glyce, glyph_encoder, glyph_lr), epochs=epochs,
+      patience=patience, validation_metric="+accuracy",
       vocabulary=if pretrained != null then pretrained.vocabulary else null,
     ),
 }
