@@ -440,11 +440,9 @@ def test_tencent_vectors_are_copied_with_a_manifest_only_when_their_sha256_is_th
     assert logged[-1].endswith("is up to date")
 
 
-def test_a_benchmark_whose_vectors_saw_its_test_file_is_refused_loudly(tmp_path, monkeypatch, capsys):
-    """The harness checks the manifests of the vectors a benchmark reads against its dev and test files before it
-    trains anything: a refused benchmark is not run, and the command exits with status 3."""
-    import run
-
+def _weibo_with_chars(tmp_path, monkeypatch, vector_inputs):
+    """A Weibo data folder of the NER fixtures and a vector folder whose general character vectors (the fixture's)
+    have a manifest naming ``vector_inputs``; GLYCE_DATA points at the data. Returns the vector folder."""
     data = tmp_path / "data"
     (data / "weibo_ner" / "latticelstm_bmes").mkdir(parents=True)
     for split in ("train", "dev", "test"):
@@ -453,8 +451,17 @@ def test_a_benchmark_whose_vectors_saw_its_test_file_is_refused_loudly(tmp_path,
     vectors = tmp_path / "vectors" / "general"
     vectors.mkdir(parents=True)
     (vectors / "chars.vec.gz").write_bytes(open(os.path.join(FIXTURES, "vectors", "bigrams.vec.gz"), "rb").read())
-    _manifest(vectors / "manifest.json", [os.path.join(FIXTURES, "ner", "test.bmes")])  # the test file went in
+    _manifest(vectors / "manifest.json", vector_inputs)
     monkeypatch.setenv("GLYCE_DATA", str(data))
+    return vectors
+
+
+def test_a_benchmark_whose_vectors_saw_its_test_file_is_refused_loudly(tmp_path, monkeypatch, capsys):
+    """The harness checks the manifests of the vectors a benchmark reads against its dev and test files before it
+    trains anything: a refused benchmark is not run, and the command exits with status 3."""
+    import run
+
+    _weibo_with_chars(tmp_path, monkeypatch, [os.path.join(FIXTURES, "ner", "test.bmes")])  # the test file went in
     trained = []
     monkeypatch.setattr(run, "train_pair", lambda *a, **k: trained.append(a))
     status = run.main(["--only", "weibo_ner_chars", "--seeds", "13", "--no-render-check", "--workdir",
@@ -551,6 +558,38 @@ def test_report_has_a_ladder_table_per_dataset_with_deduplicated_and_entity_grou
 
 
 @pytest.mark.slow
+def test_tuning_a_ladder_entry_gives_its_runs_the_pretrained_inputs_and_records_their_sha256(tmp_path, monkeypatch):
+    """--tune on an entry with pretrained inputs: the runs get the inputs' environment (checked like a benchmark
+    run's), the test file stays empty, and the variant records the inputs' sha256; vectors that saw the test file
+    refuse the tuning (status 3) before anything trains."""
+    import run
+
+    vectors = _weibo_with_chars(tmp_path, monkeypatch, [os.path.join(FIXTURES, "ner", "train.bmes")])
+    seen = []
+
+    def train_runs(bench, files, jobs, log, resume=False, inputs=None):
+        seen.append((files, jobs, inputs))
+        return [{"dev": 0.5, "best_epoch": 0, "epochs": 1, "train_seconds_per_epoch": 1.0} for _ in jobs]
+
+    monkeypatch.setattr(run, "train_runs", train_runs)
+    args = ["--tune", "weibo_ner_chars_pretrained_glyph_finetuned", "--variants", "glyph_lr_1e-4", "--seeds", "13",
+            "--epochs", "1", "--workdir", str(tmp_path / "w"), "--vectors", str(tmp_path / "vectors"), "--results",
+            str(tmp_path / "tuning")]
+    assert run.main(args) == 0
+    ((files, jobs, inputs),) = seen
+    assert files["test"] == "" and inputs["CHAR_VECTORS"] == str(vectors / "chars.vec.gz")
+    assert jobs[0].config == "ner/glyce_pretrained_char_bilstm_crf_pretrained_glyph_finetuned"
+    assert jobs[0].overrides["trainer.optimizer.parameter_groups"] == [[["glyph\\.cnn\\."], {"lr": 1e-4}]]
+    variant = json.loads((tmp_path / "tuning.json").read_text())["weibo_ner_chars_pretrained_glyph_finetuned"][
+        "variants"]["glyph_lr_1e-4"]
+    assert variant["pretrained_inputs_sha256"]["CHAR_VECTORS"] == hashlib.sha256(
+        (vectors / "chars.vec.gz").read_bytes()).hexdigest()
+
+    _manifest(vectors / "manifest.json", [os.path.join(FIXTURES, "ner", "test.bmes")])  # the test file went in
+    seen.clear()
+    assert run.main(args) == 3 and not seen
+
+
 def test_ladder_rung_prepares_its_vectors_trains_and_reports_every_column(tmp_path, monkeypatch):
     """--prepare-vectors builds the general vectors (raw text), the dataset's bigram vectors (raw text + training
     sentences) and lexicon from a Weibo-like corpus made of the fixtures; the SoftLexicon rung then trains both models
