@@ -45,7 +45,8 @@ configs side by side for N batches each (``<entry>/timing/``) and reports that e
         --seeds 13 14 15 --epochs 20 --vectors /data/glyce-vectors --resume --time-batches 200
 
 ``--tune BENCHMARK`` trains named variants (:data:`VARIANTS`: overrides of the benchmark's Glyce config) with an empty
-``TEST_DATA_PATH``, so no test metric is ever computed, and writes ``benchmarks/results/tuning.{json,md}``.
+``TEST_DATA_PATH``, so no test metric is ever computed, and writes ``benchmarks/results/tuning.{json,md}``; a ladder
+entry's variants read its pretrained inputs from ``--vectors``.
 
 Data are read by path from ``$GLYCE_DATA`` (default ``../shared/data`` next to the repository, if it exists); each
 benchmark's ``get`` says where its files come from. Runs and derived files (MSRA split, LCQMC dev halves, truncated
