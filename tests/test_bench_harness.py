@@ -557,7 +557,6 @@ def test_report_has_a_ladder_table_per_dataset_with_deduplicated_and_entity_grou
     assert "F1 on test entities with a char without a pretrained vector" in details
 
 
-@pytest.mark.slow
 def test_tuning_a_ladder_entry_gives_its_runs_the_pretrained_inputs_and_records_their_sha256(tmp_path, monkeypatch):
     """--tune on an entry with pretrained inputs: the runs get the inputs' environment (checked like a benchmark
     run's), the test file stays empty, and the variant records the inputs' sha256; vectors that saw the test file
@@ -590,6 +589,7 @@ def test_tuning_a_ladder_entry_gives_its_runs_the_pretrained_inputs_and_records_
     assert run.main(args) == 3 and not seen
 
 
+@pytest.mark.slow
 def test_ladder_rung_prepares_its_vectors_trains_and_reports_every_column(tmp_path, monkeypatch):
     """--prepare-vectors builds the general vectors (raw text), the dataset's bigram vectors (raw text + training
     sentences) and lexicon from a Weibo-like corpus made of the fixtures; the SoftLexicon rung then trains both models

@@ -19,8 +19,7 @@ local inputs = import "pretrained_inputs.libsonnet";
   tagger(glyce, reader, encoding, fonts=common.fonts, glyph_dim=256, image_size=12, char_dim=100, hidden=200,
          lambda0=0.1, lambda1=0.8, projection_dim=0, glyph_norm="none", cnn_precision="float32", char_init="xavier",
          dropout=0.5, epochs=30, patience=5, batch_size=32, lr=0.001, seed=13, glyph_encoder=null, glyph_lr=null,
-         char_vectors=null,
-         bigram_vectors=null, bigram_dim=50, lexicon_file=null, word_vectors=null, word_dim=100)::
+         char_vectors=null, bigram_vectors=null, bigram_dim=50, lexicon_file=null, word_vectors=null, word_dim=100)::
     local pretrained = if char_vectors != null then
       inputs.inputs(char_vectors, char_dim, bigram_vectors, bigram_dim, lexicon_file, word_vectors, word_dim)
     else if bigram_vectors != null || lexicon_file != null then
