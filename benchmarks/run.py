@@ -276,7 +276,8 @@ def _fast_layout(base: Benchmark, glyce_config: str) -> Benchmark:
 
 # each fast variant right after the last of the base entries it follows (the order --list and the suite use)
 for _after, _bases, _config in (("msra_ner", ("resume_ner", "weibo_ner", "msra_ner"), "ner/glyce_bilstm_crf_fast"),
-                                ("ud1_pos", ("ud1_pos",), "pos/ud_glyce_bilstm_crf_fast")):
+                                ("ud1_pos", ("ud1_pos",), "pos/ud_glyce_bilstm_crf_fast"),
+                                ("chnsenticorp", ("chnsenticorp",), "classification/glyce_bilstm_fast")):
     _at = next(i for i, b in enumerate(BENCHMARKS) if b.name == _after) + 1
     BENCHMARKS[_at:_at] = [_fast_layout(next(b for b in BENCHMARKS if b.name == n), _config) for n in _bases]
 
@@ -366,7 +367,7 @@ def _pretrained_glyph(base: Benchmark, glyph_encoder: str) -> Benchmark:
 # and the Tencent rungs: frozen only (the question: Glyce at the cost of an embedding lookup)
 _FROZEN_ONLY = ("_fast", "_tencent_chars")
 for _base in ("resume_ner", "weibo_ner", "msra_ner", "ud1_pos", "sxu_cws", "chnsenticorp", "lcqmc",
-              "resume_ner_fast", "weibo_ner_fast", "msra_ner_fast",
+              "resume_ner_fast", "weibo_ner_fast", "msra_ner_fast", "chnsenticorp_fast",
               "resume_ner_chars", "resume_ner_tencent_chars", "resume_ner_bigrams", "resume_ner_softlexicon",
               "weibo_ner_chars", "weibo_ner_tencent_chars", "weibo_ner_bigrams", "weibo_ner_softlexicon",
               "msra_ner_chars", "msra_ner_tencent_chars", "msra_ner_bigrams", "msra_ner_softlexicon",

@@ -22,7 +22,7 @@
 // API:
 //   fonts                        the default font list of the glyph embedders
 //   cuda_device, bert_dim        CUDA_DEVICE and BERT_DIM as numbers (a clear error when unusable)
-//   embedder_dim(embedder)       output size of one token embedder config (embedding, glyce, glyce_word,
+//   embedder_dim(embedder)       output size of one token embedder config (empty, embedding, glyce, glyce_word,
 //                                pretrained_transformer*, softlexicon), with the embedders' own defaults for absent
 //                                fields
 //   embedders_dim(token_embedders)  output size of a text_field_embedder's token_embedders object (the sum)
@@ -63,7 +63,8 @@ local field(object, key, default) = if std.objectHas(object, key) && object[key]
   embedder_dim(embedder)::
     local type = embedder.type;
     local glyph_out = field(embedder, "glyph_dim", 1024) + field(embedder, "char_id_dim", 0);
-    if type == "embedding" then field(embedder, "projection_dim", embedder.embedding_dim)
+    if type == "empty" then 0
+    else if type == "embedding" then field(embedder, "projection_dim", embedder.embedding_dim)
     else if type == "glyce" then
       (if field(embedder, "projection_dim", 0) > 0 then embedder.projection_dim else glyph_out)
     else if type == "glyce_word" then

@@ -10,6 +10,12 @@
 // embedding beside it). Unscaled, the glyph part (ReLU output, norm ~4× the char-ID part's) dominates the input and
 // the BiLSTM/BiMPM barely learn in the first epochs (measurements: benchmarks/results.md). glyph_norm="none",
 // glyph_scale=1 restores the unscaled vector.
+//
+// Fast layout (projection_dim > 0, the `_fast` configs): the glyce embedder holds the char-ID embedding itself
+// (char_id_dim = char_dim, xavier-initialised like the baseline's `embedding`) and projects [glyph ⊕ char-ID] to
+// projection_dim (char_dim: the baseline's BiLSTM input width); the "tokens" indexer stays (basic_classifier reads
+// its ids for the output) with an `empty` embedder. The encoder then costs what the baseline's costs, and in
+// prediction the whole embedder is one table lookup per character.
 local common = import "../common.libsonnet";
 local inputs = import "../pretrained_inputs.libsonnet";
 
@@ -22,24 +28,31 @@ local inputs = import "../pretrained_inputs.libsonnet";
   // glyph_optimizer).
   // char_vectors: null (the char-ID embedding starts at random) or pretrained character vectors (a path; char_dim =
   // their size): the `embedding` starts from them, the same in both models (../pretrained_inputs.libsonnet).
+  // projection_dim: 0 (the paper's layout: the encoder reads char-ID ⊕ glyph) or the fast layout's width (see above;
+  // Glyce with char-ID inputs only).
   classifier(glyce, encoder, reader={ type: "chinese_text_classification", format: "chnsenticorp" },
              max_chars=256, fonts=common.fonts, glyph_dim=256, image_size=12, char_dim=100, hidden=128,
              num_filters=100, ngrams=[2, 3, 4, 5], dropout=0.5, lambda0=0.1, lambda1=0.8, epochs=10, patience=3,
              batch_size=32, lr=0.001, seed=13, glyph_norm="layer_norm", glyph_scale=0.02, glyph_encoder=null,
-             glyph_lr=null, char_vectors=null)::
+             glyph_lr=null, char_vectors=null, projection_dim=0)::
     // AllenNLP's cnn encoder needs at least max(ngrams) positions per batch (a conv1d longer than the input fails,
     // e.g. predicting a one-character line alone): pad; windows over padding are masked (a feature → 0)
     local min_len = if encoder == "cnn" then std.foldl(std.max, ngrams, 1) else 0;
     local ids = { tokens: { type: "single_id", token_min_padding_length: min_len } };
     local indexers = if glyce then ids { glyce: { type: "glyce_characters", token_min_padding_length: min_len } }
                      else ids;
-    local pretrained = if char_vectors != null then inputs.inputs(char_vectors, char_dim) else null;
-    local chars = if pretrained != null then pretrained.embedders.tokens
+    local fast = projection_dim > 0;
+    local pretrained = if fast && (!glyce || char_vectors != null) then
+      error "classifier: projection_dim (the fast layout) is for Glyce (glyce=true) on char-ID inputs (no char_vectors)"
+    else if char_vectors != null then inputs.inputs(char_vectors, char_dim) else null;
+    local chars = if fast then { type: "empty" }
+                  else if pretrained != null then pretrained.embedders.tokens
                   else { type: "embedding", embedding_dim: char_dim };
     local embedders = { tokens: chars } + (if glyce then {
       glyce: { type: "glyce", fonts: fonts, image_size: image_size, glyph_dim: glyph_dim, groups: 16,
-               cnn_dropout: 0.2, char_id_dim: 0, glyph_norm: glyph_norm, glyph_scale: glyph_scale,
-               [if glyph_encoder != null then "glyph_encoder"]: glyph_encoder },
+               cnn_dropout: 0.2, char_id_dim: if fast then char_dim else 0, glyph_norm: glyph_norm,
+               glyph_scale: glyph_scale, [if glyph_encoder != null then "glyph_encoder"]: glyph_encoder,
+               [if fast then "char_id_init"]: "xavier", [if fast then "projection_dim"]: projection_dim },
     } else {});
     local input_dim = common.embedders_dim(embedders);
     local seq2vec = if encoder == "lstm" then
