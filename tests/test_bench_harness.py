@@ -717,6 +717,10 @@ def test_pretrained_glyph_entries_train_the_glyce_config_variant_against_the_sam
         entry = bench[f"{fast}_pretrained_glyph"]
         assert entry.baseline_from == fast and entry.glyph_encoder == "frozen"
         assert entry.configs == ("ner/bilstm_crf", "ner/glyce_bilstm_crf_fast_pretrained_glyph")
+    entry = bench["chnsenticorp_fast_pretrained_glyph"]
+    assert entry.baseline_from == "chnsenticorp_fast" and entry.glyph_encoder == "frozen"
+    assert entry.configs == ("classification/bilstm", "classification/glyce_bilstm_fast_pretrained_glyph")
+    assert bench["chnsenticorp_fast"].configs == ("classification/bilstm", "classification/glyce_bilstm_fast")
     assert bench["weibo_ner_softlexicon_pretrained_glyph"].configs == (
         "ner/softlexicon_bilstm_crf", "ner/glyce_softlexicon_bilstm_crf_pretrained_glyph")
     assert not any(b.baseline_from for b in run.BENCHMARKS if not b.glyph_encoder)  # the other entries: unchanged

@@ -35,6 +35,8 @@ CONFIGS = {
     "classification/glyce_bilstm_pretrained_glyph": (SENTENCES["classification"], "classification/raw.txt",
                                                      "chinese_text_classifier",
                                                      {"data_loader.batch_sampler.batch_size": 32}),
+    "classification/glyce_bilstm_fast_pretrained_glyph": (SENTENCES["classification"], "classification/raw.txt",
+                                                          "chinese_text_classifier", SENTENCE_BATCH),
     "pair/glyce_bimpm_pretrained_glyph": (SENTENCES["pair"], "pair/raw.txt", "chinese_pair_classifier",
                                           {"data_loader.batch_sampler.batch_size": 32}),
     "cws/glyce_bilstm_crf_pretrained_glyph_finetuned": (TAGGING["cws"], "raw.txt", "chinese_tagger", {}),

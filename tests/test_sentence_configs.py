@@ -17,7 +17,8 @@ TASKS = {
                        "classification/raw.txt", "chinese_text_classifier"),
 }
 CONFIGS = [("pair", "bimpm"), ("pair", "glyce_bimpm"), ("classification", "bilstm"),
-           ("classification", "glyce_bilstm"), ("classification", "cnn"), ("classification", "glyce_cnn")]
+           ("classification", "glyce_bilstm"), ("classification", "glyce_bilstm_fast"), ("classification", "cnn"),
+           ("classification", "glyce_cnn")]
 # small and fast: the fixtures have 120 training examples
 OVERRIDES = {"trainer.num_epochs": 1, "data_loader.batch_sampler.batch_size": 32}
 

@@ -211,7 +211,8 @@ def test_the_pretrained_glyph_configs_cover_every_glyph_comparison_of_the_benchm
                     "ner/glyce_softlexicon_bilstm_crf",
                     "cws/glyce_pretrained_char_bilstm_crf", "cws/glyce_char_bigram_bilstm_crf",
                     "pos/ud_glyce_char_bigram_bilstm_crf", "classification/glyce_pretrained_char_bilstm",
-                    "pair/glyce_pretrained_char_bimpm", "ner/glyce_bilstm_crf_fast"}
+                    "pair/glyce_pretrained_char_bimpm", "ner/glyce_bilstm_crf_fast",
+                    "classification/glyce_bilstm_fast"}
     char_id = {"ner/glyce_bilstm_crf", "cws/glyce_bilstm_crf", "pos/ud_glyce_bilstm_crf", "classification/glyce_bilstm",
                "pair/glyce_bimpm"}
     assert set(FROZEN_GLYPH) == {f"{c}_pretrained_glyph" for c in frozen_rungs | char_id}
@@ -244,13 +245,15 @@ def test_a_pretrained_glyph_config_is_its_glyce_config_with_the_shipped_encoder(
 
 
 def char_id_as_embedding(config):
-    """A char-ID Glyce tagger config with the char-ID part of its glyce embedder written the way its baseline writes
-    it (a ``single_id`` indexer and an ``embedding`` of ``char_id_dim``, N(0, 1) by an initializer when
-    ``char_id_init`` is ``"normal"``) and the glyph part left out."""
+    """A char-ID Glyce config whose glyce embedder holds the char-ID embedding (char-ID taggers; the fast layout)
+    with that char-ID part written the way its baseline writes it (a ``single_id`` indexer, the config's own "tokens"
+    indexer if it has one, and an ``embedding`` of ``char_id_dim``, N(0, 1) by an initializer when ``char_id_init`` is
+    ``"normal"``) and the glyph part left out."""
     config = json.loads(json.dumps(config))
     model = config["model"]
     glyce = model["text_field_embedder"]["token_embedders"].pop("glyce")
-    config["dataset_reader"]["token_indexers"] = {"tokens": {"type": "single_id"}}
+    indexers = config["dataset_reader"]["token_indexers"]
+    config["dataset_reader"]["token_indexers"] = {"tokens": indexers.get("tokens", {"type": "single_id"})}
     model["text_field_embedder"]["token_embedders"]["tokens"] = {"type": "embedding",
                                                                  "embedding_dim": glyce["char_id_dim"]}
     if glyce["char_id_init"] == "normal":
@@ -264,12 +267,12 @@ def test_a_frozen_glyce_config_has_exactly_its_baselines_non_glyph_inputs(config
     """With the frozen encoder the Δ must be the glyph alone: the config = its baseline (every indexer, embedder,
     vector file, vocabulary, layer, initialiser, data loader, trainer setting) + the frozen glyph vector, with no
     auxiliary loss. A char-ID tagger's glyce embedder holds the char-ID embedding itself: its size and start must be
-    the baseline's."""
+    the baseline's (a fast-layout classifier keeps the "tokens" indexer, with an ``empty`` embedder)."""
     glyce, base = evaluate_config(config), evaluate_config(baseline_of(config))
     assert glyce["model"]["type"] != "glyce_aux_loss" and glyce["trainer"]["callbacks"] == []
     embedders = glyce["model"]["text_field_embedder"]["token_embedders"]
     assert embedders["glyce"]["glyph_encoder"] == {"pretrained": "default", "freeze": True}
-    if "tokens" not in embedders:  # char-ID tagger
+    if embedders.get("tokens", {"type": "empty"})["type"] == "empty":  # the glyce embedder holds the char-ID part
         glyce = char_id_as_embedding(glyce)
     assert without_glyph(glyce) == without_glyph(base)
 
@@ -336,6 +339,8 @@ RESIZED_CALLS = [
                          'projection_dim=24, glyph_norm="layer_norm")'),
     ("classification/classifier.libsonnet", 'classifier(glyce=true, encoder="lstm", glyph_dim=64, char_dim=20)'),
     ("classification/classifier.libsonnet", 'classifier(glyce=true, encoder="cnn", glyph_dim=64, char_dim=20)'),
+    ("classification/classifier.libsonnet", 'classifier(glyce=true, encoder="lstm", glyph_dim=64, char_dim=20, '
+                                            'projection_dim=24)'),
     ("pair/bimpm.libsonnet", 'bimpm(glyce=true, glyph_dim=64, char_dim=20, perspectives=4)'),
     ("dependency/parser.libsonnet", 'parser(glyce=true, glyph_dim=64, word_dim=20, pos_dim=10)'),
     ("dependency/parser.libsonnet", 'parser(glyce=true, glyph_dim=64, word_dim=20, pooling="cnn", pooling_dim=30)'),
@@ -480,3 +485,26 @@ def test_glyph_lr_without_a_trainable_glyph_cnn_is_a_clear_error(libsonnet):
     frozen = ', glyph_encoder={ pretrained: "default", freeze: true }, glyph_lr=0.0001'
     with pytest.raises(RuntimeError, match=r"a frozen glyph encoder \(freeze: true\) does not train"):
         evaluate_call(libsonnet, call % ("true", frozen))
+
+
+def test_fast_classifier_reads_the_baselines_width_through_one_glyce_embedder():
+    """The fast-layout classifier: its BiLSTM reads what the baseline's reads (char_dim), the glyce embedder holds a
+    char-ID embedding of the baseline's size and start and projects [glyph ⊕ char-ID] to that width, and the "tokens"
+    indexer stays (basic_classifier's output reads its ids) with an ``empty`` embedder."""
+    base = evaluate_config("classification/bilstm")
+    for config in ("classification/glyce_bilstm_fast", "classification/glyce_bilstm_fast_pretrained_glyph"):
+        model = inner_model(evaluate_config(config))
+        embedders = model["text_field_embedder"]["token_embedders"]
+        char_dim = base["model"]["text_field_embedder"]["token_embedders"]["tokens"]["embedding_dim"]
+        assert embedders["tokens"] == {"type": "empty"}
+        assert embedders["glyce"]["char_id_dim"] == embedders["glyce"]["projection_dim"] == char_dim
+        assert embedders["glyce"]["char_id_init"] == "xavier"  # AllenNLP's embedding: xavier-uniform
+        assert model["seq2vec_encoder"]["input_size"] == base["model"]["seq2vec_encoder"]["input_size"] == char_dim
+
+
+@pytest.mark.parametrize("call", ['classifier(glyce=false, encoder="lstm", projection_dim=100)',
+                                  'classifier(glyce=true, encoder="lstm", projection_dim=100, char_vectors="v.vec")'])
+def test_fast_classifier_without_glyce_or_with_pretrained_chars_is_a_clear_error(call):
+    with pytest.raises(RuntimeError, match=r"projection_dim \(the fast layout\) is for Glyce \(glyce=true\) on "
+                                           r"char-ID inputs"):
+        evaluate_call("classification/classifier.libsonnet", call)
