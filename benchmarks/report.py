@@ -80,9 +80,11 @@ def _summary_row(entry: Dict) -> str:
 def _details(entry: Dict, notes: str) -> List[str]:
     base, glyce = entry["models"]["baseline"], entry["models"]["glyce"]
     machine = entry["machine"]
+    # recorded since the harness names the instruction set of PyTorch's CPU kernels (older entries: not known)
+    kernels = f", PyTorch's {machine['torch_cpu_capability']} kernels" if machine.get("torch_cpu_capability") else ""
     lines = [f"### {entry['title']}", "",
              f"`{base['config']}` vs `{glyce['config']}`, {entry['metric_label']}; {entry['date']}, {machine['cpu']} "
-             f"({machine['cores']} cores, load average {entry['load_average'][0]:.1f} at the start).", "",
+             f"({machine['cores']} cores{kernels}, load average {entry['load_average'][0]:.1f} at the start).", "",
              f"```bash\n{entry['command']}\n```", ""]
     remarks = ([notes] if notes else []) + list(entry.get("remarks", []))
     if remarks:

@@ -857,9 +857,11 @@ def machine() -> Dict:
         pass
     import torch
 
+    # torch_cpu_capability: the instruction set PyTorch's CPU kernels dispatch to ("AVX2", "AVX512", ...); their
+    # floating-point sums differ between them, so the same seed trains another model on another one
     return {"host": platform.node(), "system": f"{platform.system()} {platform.release()} {platform.machine()}",
             "cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "torch": torch.__version__,
-            "threads_per_run": 1, "gpu": gpu_used()}
+            "torch_cpu_capability": torch.backends.cpu.get_cpu_capability(), "threads_per_run": 1, "gpu": gpu_used()}
 
 
 def gpu_used() -> str:

@@ -269,6 +269,10 @@ def test_report_has_one_summary_table_per_task_and_per_seed_details():
     details = markdown.split("## Details")[1]
     assert "- tagger dropout 0.5 for both" in details
     assert "| `ner/glyce_bilstm_crf` | 14 | 94.00 | 60.00 |" in details
+    assert "cpu (2 cores, load average 1.0 at the start)" in details  # an entry without the kernels' instruction set
+    results["benchmarks"]["chnsenticorp"]["machine"]["torch_cpu_capability"] = "AVX2"
+    details = render_results(results, {b.name: b.task for b in run.BENCHMARKS}).split("## Details")[1]
+    assert "cpu (2 cores, PyTorch's AVX2 kernels, load average 1.0 at the start)" in details
 
 
 def test_results_tables_are_written_between_the_markers_and_the_text_around_them_is_kept(tmp_path):
@@ -1015,6 +1019,8 @@ def test_the_machine_record_names_the_gpu_the_runs_use(monkeypatch):
 
     monkeypatch.setenv("CUDA_DEVICE", "-1")
     assert run.machine()["gpu"] == "none used (CPU runs)"
+    monkeypatch.setattr(torch.backends.cpu, "get_cpu_capability", lambda: "AVX512")
+    assert run.machine()["torch_cpu_capability"] == "AVX512"  # the kernels the CPU runs dispatch to
     monkeypatch.setenv("CUDA_DEVICE", "1")
     monkeypatch.setattr(torch.cuda, "get_device_name", lambda index: f"Test GPU {index}")
     assert run.machine()["gpu"] == "cuda:1 Test GPU 1"
