@@ -492,10 +492,10 @@ def test_fast_classifier_reads_the_baselines_width_through_one_glyce_embedder():
     char-ID embedding of the baseline's size and start and projects [glyph ⊕ char-ID] to that width, and the "tokens"
     indexer stays (basic_classifier's output reads its ids) with an ``empty`` embedder."""
     base = evaluate_config("classification/bilstm")
+    char_dim = base["model"]["text_field_embedder"]["token_embedders"]["tokens"]["embedding_dim"]
     for config in ("classification/glyce_bilstm_fast", "classification/glyce_bilstm_fast_pretrained_glyph"):
         model = inner_model(evaluate_config(config))
         embedders = model["text_field_embedder"]["token_embedders"]
-        char_dim = base["model"]["text_field_embedder"]["token_embedders"]["tokens"]["embedding_dim"]
         assert embedders["tokens"] == {"type": "empty"}
         assert embedders["glyce"]["char_id_dim"] == embedders["glyce"]["projection_dim"] == char_dim
         assert embedders["glyce"]["char_id_init"] == "xavier"  # AllenNLP's embedding: xavier-uniform
